@@ -1,0 +1,308 @@
+"""The single-threaded CPU backend: renders the model plan as one C++ translation unit.
+
+The generated library exports plain C functions (``pygenn_initialize``, ``pygenn_step_time`` ...)
+and one array of structs per merged group, which the runtime fills with pointers to numpy-owned
+memory at load. There is one host memory space, so push and pull are no-ops.
+"""
+from __future__ import annotations
+
+from ..codegen.code_strings import parse_code  # noqa: F401  (kept for symmetry with cuda)
+from ..codegen.init import InitGenerator
+from ..codegen.merge import generate_merged
+from ..codegen.neuron_update import NeuronUpdateGenerator
+from ..codegen.rng import rng_source
+from ..codegen.stream import CodeStream
+from ..codegen.synapse_update import SynapseUpdateGenerator
+from ..lang import CDialect
+from ..model.enums import SynapseMatrixConnectivity as Conn
+
+PHASES = ("neuron_update", "presynaptic_update", "postsynaptic_update", "synapse_dynamics",
+          "init", "init_sparse")
+
+
+class CpuTarget:
+    """Spellings of the few operations that differ between serial and parallel backends."""
+
+    dialect = CDialect()
+
+    @staticmethod
+    def append_to_list(count: str, slot: str, events: str, offset: str, value: str) -> str:
+        index = f"{count}[{slot}]++" if offset == "0" else f"{offset} + {count}[{slot}]++"
+        return f"{events}[{index}] = {value};"
+
+    @staticmethod
+    def atomic_or(location: str, bits: str) -> str:
+        return f"{location} |= {bits};"
+
+    @staticmethod
+    def add_to(location: str, value: str) -> str:
+        return f"{location} += ({value})"
+
+    @staticmethod
+    def fetch_add(location: str, value: str) -> str:
+        return f"({location})++"
+
+    @staticmethod
+    def element_loop(index: str, count: str) -> str:
+        return f"for (uint32_t {index} = 0; {index} < {count}; {index}++)"
+
+
+class GeneratedModel:
+    """Generated sources plus what the runtime needs to bind memory to them."""
+
+    def __init__(self, plan, sources: dict, merged_groups: list):
+        self.plan = plan
+        self.sources = sources
+        self.merged_groups = merged_groups
+
+
+def generate_cpu(plan) -> GeneratedModel:
+    target = CpuTarget()
+    neuron_groups = [p for p in plan.neurons.values()]
+    synapse_plans = list(plan.synapses.values())
+    merged = []
+
+    def neuron_code(nplan, factory):
+        gen = NeuronUpdateGenerator(plan, nplan, factory, target)
+        prologue = gen.prologue()
+        body = gen.body()
+        n = gen.N
+        s = CodeStream()
+        s.lines(prologue)
+        with s.block(f"for (uint32_t _id = 0; _id < {n}; _id++)"):
+            s.lines(body)
+        return str(s)
+
+    neuron_merged = generate_merged(plan, "NeuronUpdate", neuron_groups, neuron_code)
+    merged += neuron_merged
+
+    def presynaptic_code(splan, factory):
+        return _presynaptic(plan, splan, factory, target)
+
+    pre_groups = [p for p in synapse_plans if any(r in p.codes for r in
+                                                  ("pre_spike_syn_code", "pre_event_syn_code"))]
+    pre_merged = generate_merged(plan, "PresynapticUpdate", pre_groups, presynaptic_code)
+    merged += pre_merged
+
+    post_groups = [p for p in synapse_plans if any(r in p.codes for r in
+                                                   ("post_spike_syn_code", "post_event_syn_code"))]
+    post_merged = generate_merged(plan, "PostsynapticUpdate", post_groups,
+                                  lambda sp, f: _postsynaptic(plan, sp, f, target))
+    merged += post_merged
+
+    dyn_groups = [p for p in synapse_plans if "synapse_dynamics_code" in p.codes]
+    dyn_merged = generate_merged(plan, "SynapseDynamics", dyn_groups,
+                                 lambda sp, f: _synapse_dynamics(plan, sp, f, target))
+    merged += dyn_merged
+
+    den_groups = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
+    den_merged = generate_merged(plan, "DendriticDelayUpdate", den_groups,
+                                 lambda sp, f: _advance_dendritic_delay(plan, sp, f))
+    merged += den_merged
+
+    init_merged = generate_merged(plan, "Init", list(plan.neurons.values()) + synapse_plans
+                                  + [_CurrentSourceItem(cs) for cs in plan.current_sources.values()],
+                                  lambda item, f: _init_code(plan, item, f, target))
+    merged += init_merged
+    sparse_items = [p for p in synapse_plans if p.group.matrix_type & Conn.SPARSE]
+    sparse_merged = generate_merged(plan, "InitSparse", sparse_items,
+                                    lambda sp, f: _init_sparse_code(plan, sp, f, target))
+    merged += sparse_merged
+
+    source = _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged,
+                       init_merged, sparse_merged)
+    return GeneratedModel(plan, {"runner.cc": source}, merged)
+
+
+class _CurrentSourceItem:
+    def __init__(self, cs):
+        self.group = cs
+        self.name = cs.name
+
+
+# ---------------------------------------------------------------------- synapse phases
+def _presynaptic(plan, splan, factory, target) -> str:
+    gen = SynapseUpdateGenerator(plan, splan, factory, target)
+    sg = splan.group
+    s = CodeStream()
+    for role, events in (("pre_event_syn_code", True), ("pre_spike_syn_code", False)):
+        if role not in splan.codes:
+            continue
+        src = gen.spike_source("pre", events)
+        body = gen.body(role)
+        with s.block():
+            s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
+            with s.block("for (uint32_t _e = 0; _e < _numEvents; _e++)"):
+                index = "_e" if src.offset == "0" else f"{src.offset} + _e"
+                s.line(f"const uint32_t _id_pre = {src.events}[{index}];")
+                _row_loop(s, gen, sg, body)
+    return str(s)
+
+
+def _row_loop(s, gen, sg, body):
+    if sg.matrix_type & Conn.SPARSE:
+        row_length = gen.arr(sg.name, "rowLength", "rowLength")
+        ind = gen.arr(sg.name, "ind", "ind")
+        with s.block(f"for (uint32_t _j = 0; _j < {row_length}[_id_pre]; _j++)"):
+            s.line(f"const uint32_t _id_syn = _id_pre * {gen.row_stride} + _j;")
+            s.line(f"const uint32_t _id_post = {ind}[_id_syn];")
+            s.lines(body)
+    elif sg.matrix_type & Conn.DENSE:
+        with s.block(f"for (uint32_t _id_post = 0; _id_post < {gen.num_post}; _id_post++)"):
+            s.line(f"const uint32_t _id_syn = _id_pre * {gen.num_post} + _id_post;")
+            s.lines(body)
+    else:
+        raise NotImplementedError(
+            f"Synapse group '{sg.name}': matrix type {sg.matrix_type.name} is not supported by "
+            f"the single_threaded_cpu backend yet; use DENSE or SPARSE")
+
+
+def _postsynaptic(plan, splan, factory, target) -> str:
+    gen = SynapseUpdateGenerator(plan, splan, factory, target)
+    sg = splan.group
+    if not sg.matrix_type & Conn.DENSE:
+        raise NotImplementedError(
+            f"Synapse group '{sg.name}': postsynaptic learning (post_spike_syn_code / "
+            f"post_event_syn_code) is only supported for DENSE connectivity so far")
+    s = CodeStream()
+    for role, events in (("post_event_syn_code", True), ("post_spike_syn_code", False)):
+        if role not in splan.codes:
+            continue
+        src = gen.spike_source("post", events)
+        body = gen.body(role)
+        with s.block():
+            s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
+            with s.block("for (uint32_t _e = 0; _e < _numEvents; _e++)"):
+                index = "_e" if src.offset == "0" else f"{src.offset} + _e"
+                s.line(f"const uint32_t _id_post = {src.events}[{index}];")
+                with s.block(f"for (uint32_t _id_pre = 0; _id_pre < {gen.num_pre}; _id_pre++)"):
+                    s.line(f"const uint32_t _id_syn = _id_pre * {gen.num_post} + _id_post;")
+                    s.lines(body)
+    return str(s)
+
+
+def _synapse_dynamics(plan, splan, factory, target) -> str:
+    gen = SynapseUpdateGenerator(plan, splan, factory, target)
+    sg = splan.group
+    body = gen.body("synapse_dynamics_code")
+    s = CodeStream()
+    with s.block(f"for (uint32_t _id_pre = 0; _id_pre < {gen.num_pre}; _id_pre++)"):
+        _row_loop(s, gen, sg, body)
+    return str(s)
+
+
+def _advance_dendritic_delay(plan, splan, factory) -> str:
+    from ..lang import types as T
+    sg = splan.group
+    ptr = factory.array("denDelayPtr", T.Uint32, sg.name, "denDelayPtr")
+    return f"{ptr}[0] = ({ptr}[0] + 1u) % {sg.max_dendritic_delay_timesteps}u;\n"
+
+
+# ---------------------------------------------------------------------- initialisation
+def _init_code(plan, item, factory, target) -> str:
+    gen = InitGenerator(plan, factory, target)
+    s = CodeStream()
+    group = item.group
+    if hasattr(item, "num_delay_slots"):      # neuron group
+        gen.neuron_shaped_vars(s, group.name, group.model.get_vars(), group.var_initialisers,
+                               group.num_neurons, None)
+    elif isinstance(item, _CurrentSourceItem):
+        gen.neuron_shaped_vars(s, group.name, group.model.get_vars(), group.var_initialisers,
+                               group.trg_pop.num_neurons, None)
+    else:                                      # synapse group
+        sg = group
+        wu = sg.wu_initialiser
+        ps = sg.ps_initialiser
+        gen.neuron_shaped_vars(s, sg.name, ps.snippet.get_vars(), sg.ps_var_initialisers,
+                               sg.trg.num_neurons, None)
+        gen.neuron_shaped_vars(s, sg.name, wu.snippet.get_pre_vars(), sg.wu_pre_var_initialisers,
+                               sg.src.num_neurons, None)
+        gen.neuron_shaped_vars(s, sg.name, wu.snippet.get_post_vars(), sg.wu_post_var_initialisers,
+                               sg.trg.num_neurons, None)
+        gen.dense_vars(s, item)
+    return str(s)
+
+
+def _init_sparse_code(plan, splan, factory, target) -> str:
+    gen = InitGenerator(plan, factory, target)
+    s = CodeStream()
+    gen.sparse_connectivity(s, splan)
+    gen.sparse_vars(s, splan)
+    return str(s)
+
+
+# ---------------------------------------------------------------------- assembly
+PRELUDE = """\
+// Generated by pygenn for model '{name}' (single_threaded_cpu backend). Do not edit.
+#include <cstdint>
+#include <cstddef>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cassert>
+#include <algorithm>
+#include <chrono>
+using std::min; using std::max;
+typedef {scalar} scalar;
+typedef {timepoint} timepoint;
+static inline int32_t clz(uint32_t x) {{ return x == 0 ? 32 : __builtin_clz(x); }}
+static inline uint32_t atomic_or(uint32_t* p, uint32_t v) {{ uint32_t o = *p; *p |= v; return o; }}
+"""
+
+
+def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged, init_merged,
+              sparse_merged) -> str:
+    s = CodeStream()
+    s.lines(PRELUDE.format(name=plan.model.name, scalar=plan.precision.c_name,
+                           timepoint=plan.time_precision.c_name))
+    s.lines(rng_source("cpu"))
+    s.line('extern "C" {')
+    s.line("uint64_t _seed = 0;")
+    s.line("uint32_t _numRecordingTimesteps = 1;")
+    s.line("int _initError = 0;")
+    for phase in PHASES:
+        s.line(f"double pygenn_time_{phase} = 0.0;")
+    all_merged = (neuron_merged + pre_merged + post_merged + dyn_merged + den_merged
+                  + init_merged + sparse_merged)
+    for m in all_merged:
+        s.lines(m.struct_definition())
+        s.line(f"{m.struct_name} {m.array_name}[{len(m.members)}];")
+        s.line(f"const size_t {m.array_name}_size = sizeof({m.struct_name});")
+    s.line('}')
+    timed = plan.model.timing_enabled
+
+    def function(name, merged_list, args, phase, extra_setup=""):
+        with s.block(f'extern "C" void {name}({args})'):
+            if extra_setup:
+                s.lines(extra_setup)
+            if timed:
+                s.line("const auto _start = std::chrono::steady_clock::now();")
+            for m in merged_list:
+                s.line(f"// {m.kind} merged group {m.index}: "
+                       + ", ".join(f"'{g.name}'" for g in m.members))
+                with s.block(f"for (unsigned int _g = 0; _g < {len(m.members)}u; _g++)"):
+                    s.line(f"{m.struct_name} *const _group = &{m.array_name}[_g];")
+                    s.line("(void)_group;")
+                    s.lines(m.code)
+            if timed:
+                s.line(f"pygenn_time_{phase} += std::chrono::duration<double>("
+                       f"std::chrono::steady_clock::now() - _start).count();")
+
+    time_setup = (f"const timepoint _t = (timepoint)((double)_timestep * {plan.dt!r});\n"
+                  "const uint32_t _batch = 0; (void)_batch; (void)_t;\n"
+                  "const uint32_t _recordingRow = (uint32_t)(_timestep % "
+                  "_numRecordingTimesteps); (void)_recordingRow;")
+    for name, lst, phase in (("pygenn_dendritic_delay_update", den_merged, "synapse_dynamics"),
+                             ("pygenn_synapse_dynamics", dyn_merged, "synapse_dynamics"),
+                             ("pygenn_presynaptic_update", pre_merged, "presynaptic_update"),
+                             ("pygenn_postsynaptic_update", post_merged, "postsynaptic_update"),
+                             ("pygenn_neuron_update", neuron_merged, "neuron_update")):
+        function(name, lst, "uint64_t _timestep", phase, time_setup)
+    with s.block('extern "C" void pygenn_step_time(uint64_t _timestep)'):
+        for name in ("pygenn_dendritic_delay_update", "pygenn_synapse_dynamics",
+                     "pygenn_presynaptic_update", "pygenn_postsynaptic_update",
+                     "pygenn_neuron_update"):
+            s.line(f"{name}(_timestep);")
+    function("pygenn_initialize", init_merged, "", "init")
+    function("pygenn_initialize_sparse", sparse_merged, "", "init_sparse")
+    return str(s)

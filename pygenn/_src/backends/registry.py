@@ -1,0 +1,81 @@
+"""Which backends exist here, and the small interface the lifecycle uses to drive one."""
+from __future__ import annotations
+
+from ..model.enums import PlogSeverity
+
+
+class PreferencesBase:
+    """Preferences common to all backends (SPEC 12.2); unknown names are rejected at build."""
+
+    def __init__(self):
+        self.optimize_code = False
+        self.debug_code = False
+        self.genn_log_level = PlogSeverity.WARNING
+        self.code_generator_log_level = PlogSeverity.WARNING
+        self.transpiler_log_level = PlogSeverity.WARNING
+        self.runtime_log_level = PlogSeverity.WARNING
+
+    # GeNN 4 camelCase spellings some scripts still pass (SPEC 15 item 16)
+    ALIASES = {"optimizeCode": "optimize_code", "debugCode": "debug_code",
+               "generateLineInfo": "generate_line_info", "showPtxInfo": "show_ptx_info",
+               "manualDeviceID": "manual_device_id", "deviceSelectMethod": "device_select_method",
+               "blockSizeSelectMethod": "block_size_select_method",
+               "manualBlockSizes": "manual_block_sizes", "enableNCCLReductions":
+               "enable_nccl_reductions"}
+
+    def apply(self, kwargs: dict):
+        for key, value in kwargs.items():
+            name = self.ALIASES.get(key, key)
+            if not hasattr(self, name):
+                raise ValueError(f"Unknown preference '{key}'")
+            setattr(self, name, value)
+        return self
+
+
+class CpuBackend:
+    name = "single_threaded_cpu"
+
+    class Preferences(PreferencesBase):
+        pass
+
+    def make_preferences(self, kwargs):
+        return self.Preferences().apply(kwargs)
+
+    def check_plan(self, plan):
+        if plan.batch_size != 1:
+            raise RuntimeError("The single_threaded_cpu backend only supports batch_size = 1 "
+                               f"(got {plan.batch_size}); use the cuda backend for batching")
+
+    def generate(self, plan):
+        from .cpu import generate_cpu
+        return generate_cpu(plan)
+
+    def compile(self, generated, preferences, name, force=False):
+        from ..build import toolchain
+        from ..build.cache import build_cached_library
+        flags = toolchain.cpu_flags(optimize_code=preferences.optimize_code,
+                                    debug_code=preferences.debug_code)
+        return build_cached_library(generated.sources, name=name, flags=flags,
+                                    extra="force" if False else "")
+
+    def create_runtime(self, library, generated, seed):
+        from ..runtime.runtime import CpuRuntime
+        if library is None:
+            raise RuntimeError("This model was built with never_rebuild=True and has no compiled "
+                               "library; build it once without never_rebuild")
+        return CpuRuntime(library, generated, seed)
+
+
+_BACKENDS = {"single_threaded_cpu": CpuBackend}
+
+
+def available_backends() -> dict:
+    """Backends that work on this machine, in GeNN's preference order (cuda first)."""
+    return {name: cls for name, cls in _BACKENDS.items()}
+
+
+def get_backend(name: str):
+    try:
+        return _BACKENDS[name]()
+    except KeyError:
+        raise KeyError(f"Unknown backend '{name}'; available: {', '.join(_BACKENDS)}") from None

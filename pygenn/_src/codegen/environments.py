@@ -1,0 +1,84 @@
+"""Building the name environments that user code strings are checked and printed in (SPEC 10)."""
+from __future__ import annotations
+
+from ..lang import Environment, rng_function_signatures
+from ..lang import types as T
+from ..model.init import compute_derived_params
+from .fields import GroupFields, c_literal
+
+# How each GeNNCode RNG function is spelled in generated code; `$(0)`.. are the arguments.
+RNG_TEMPLATES = {
+    "gennrand": "genn_rng_next_u32(&_rng)",
+    "gennrand_uniform": "genn_rng_uniform_{p}(&_rng)",
+    "gennrand_normal": "genn_rng_normal_{p}(&_rng)",
+    "gennrand_exponential": "genn_rng_exponential_{p}(&_rng)",
+    "gennrand_log_normal": "genn_rng_log_normal_{p}(&_rng, $(0), $(1))",
+    "gennrand_gamma": "genn_rng_gamma_{p}(&_rng, $(0))",
+    "gennrand_binomial": "genn_rng_binomial_{p}(&_rng, $(0), $(1))",
+}
+
+
+class EnvFactory:
+    """Makes environments for one population's code, recording struct fields as it goes.
+
+    ``literal_fields`` names value fields that are the same in every merged population and so can
+    be printed as literals.
+    """
+
+    def __init__(self, plan, fields: GroupFields, literal_fields=frozenset()):
+        self.plan = plan
+        self.fields = fields
+        self.literal_fields = literal_fields
+
+    # ------------------------------------------------------------------ basics
+    def root(self) -> Environment:
+        return Environment(type_context=self.plan.type_context)
+
+    def value(self, field_name: str, numeric_type, value) -> str:
+        """C text for a per-population constant: a literal if merged populations agree."""
+        if field_name in self.literal_fields:
+            return c_literal(value, numeric_type)
+        return self.fields.value(field_name, numeric_type, value)
+
+    def array(self, field_name: str, numeric_type, owner: str, array_name: str) -> str:
+        return self.fields.array(field_name, numeric_type, (owner, array_name))
+
+    def add_time(self, env, runtime=True):
+        tp = self.plan.time_precision
+        env.add_variable("dt", tp, read_only=True, c_text=c_literal(self.plan.dt, tp))
+        if runtime:
+            env.add_variable("t", tp, read_only=True, c_text="_t")
+            env.add_variable("batch", T.Uint32, read_only=True, c_text="_batch")
+        env.add_variable("num_batch", T.Uint32, read_only=True,
+                         c_text=c_literal(self.plan.batch_size, T.Uint32))
+
+    def add_rng(self, env):
+        suffix = "f" if self.plan.precision.name == "float" else "d"
+        for name, signatures in rng_function_signatures(self.plan.precision).items():
+            env.add_function(name, signatures, RNG_TEMPLATES[name].replace("{p}", suffix))
+
+    # ------------------------------------------------------------------ params/EGPs
+    def add_params(self, env, snippet, params: dict, dynamic=frozenset(), owner: str = "",
+                   prefix: str = ""):
+        """Parameters, derived parameters and EGPs of ``snippet`` (fields prefixed ``prefix``)."""
+        ctx = self.plan.type_context
+        for p in snippet.get_params():
+            ptype = p.type.resolve(ctx)
+            if p.name in dynamic:
+                text = self.array(f"{prefix}dyn_{p.name}", ptype, owner,
+                                  f"{prefix}dyn_{p.name}") + "[0]"
+            else:
+                text = self.value(f"{prefix}p_{p.name}", ptype, params[p.name].value)
+            env.add_variable(p.name, ptype, read_only=True, c_text=text)
+        derived = compute_derived_params(snippet, params, self.plan.dt)
+        for dp in snippet.get_derived_params():
+            dtype = dp.type.resolve(ctx)
+            text = self.value(f"{prefix}d_{dp.name}", dtype, derived[dp.name].value)
+            env.add_variable(dp.name, dtype, read_only=True, c_text=text)
+        for egp in snippet.get_extra_global_params():
+            etype = egp.type.resolve(ctx)
+            text = self.array(f"{prefix}egp_{egp.name}", etype, owner, f"{prefix}{egp.name}")
+            env.add_array(egp.name, etype, c_text=text)
+
+    def var_type(self, var):
+        return var.type.resolve(self.plan.type_context)

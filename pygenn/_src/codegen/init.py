@@ -1,0 +1,219 @@
+"""Generating initialisation: variable init snippets and sparse connectivity (SPEC 10.9, 10.10, 11.10).
+
+Variables given as numbers or ``init_var(...)`` are initialised by generated code; variables given
+as arrays (or None) are filled from the host at load. Element loops come from ``target`` so the
+CUDA backend can map them to threads.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..lang import types as T
+from ..model.enums import SynapseMatrixConnectivity as Conn
+from ..model.enums import SynapseMatrixWeight as Weight
+from .code_strings import parse_code
+from .plan import stream_id
+from .stream import CodeStream
+
+
+def device_initialised(initialiser) -> bool:
+    """True for initialisers the generated code runs (numbers and VarInits)."""
+    return initialiser is not None and not isinstance(initialiser, np.ndarray) and hasattr(
+        initialiser, "snippet")
+
+
+class InitGenerator:
+    def __init__(self, plan, factory, target):
+        self.plan, self.f, self.target = plan, factory, target
+
+    # ------------------------------------------------------------------ helpers
+    def _snippet_env(self, init, owner: str, prefix: str, rng: bool):
+        env = self.f.root()
+        self.f.add_time(env, runtime=False)
+        if rng:
+            self.f.add_rng(env)
+        self.f.add_params(env, init.snippet, init.params, owner=owner, prefix=prefix)
+        return env
+
+    def _value_code(self, s: CodeStream, init, vtype, owner, var_name, prefix, env_extra,
+                    description):
+        """Declare ``_value`` and compute it with the init snippet."""
+        code = parse_code(init.snippet.get_code(), description, "var_init_code", owner)
+        env = self._snippet_env(init, owner, prefix, code is not None and code.uses_rng)
+        env_extra(env)
+        s.line(f"{vtype.c_name} _value;")
+        env.add_variable("value", vtype, c_text="_value")
+        if code is not None:
+            if code.uses_rng:
+                stream = self.f.value(f"{prefix}rngStream", T.Uint32,
+                                      stream_id(owner, "init", var_name))
+                s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, _id, 0);")
+            s.user_code(f"'{owner}' variable '{var_name}' init", code.print(env,
+                                                                          self.target.dialect))
+
+    # ------------------------------------------------------------------ neuron-shaped
+    def neuron_shaped_vars(self, s: CodeStream, owner: str, variables, initialisers: dict,
+                           num: int, slots_of) -> None:
+        """Init code for per-neuron variables (neuron, current source, PSM, WU pre/post vars)."""
+        n_text = self.f.value("numNeurons_" + owner, T.Uint32, num) if False else None
+        for var in variables:
+            init = initialisers.get(var.name)
+            if not device_initialised(init):
+                continue
+            key = (owner, self._array_name(owner, var))
+            spec = self.plan.arrays[key]
+            field = f"init_{key[1]}"
+            array = self.f.array(field, spec.numeric_type, *key)
+            count = self.f.value(f"{field}_num", T.Uint32, num)
+            copies = spec.count // max(num, 1) if num else 1
+            vtype = spec.numeric_type
+
+            def extra(env):
+                env.add_variable("id", T.Uint32, read_only=True, c_text="_id")
+                env.add_variable("num_neurons", T.Uint32, read_only=True, c_text=count)
+
+            with s.block(self.target.element_loop("_id", count)):
+                self._value_code(s, init, vtype, owner, var.name, f"{field}_", extra,
+                                 f"Variable '{var.name}' of '{owner}' init code")
+                if spec.count == num:
+                    s.line(f"{array}[_id] = _value;")
+                else:
+                    with s.block(f"for (uint32_t _c = 0; _c < {copies}u; _c++)"):
+                        s.line(f"{array}[_c * {count} + _id] = _value;")
+
+    def _array_name(self, owner, var):
+        if (owner, var.name) in self.plan.arrays:
+            return var.name
+        return f"ps_{var.name}"
+
+    # ------------------------------------------------------------------ synapse-shaped
+    def dense_vars(self, s: CodeStream, splan) -> None:
+        sg = splan.group
+        wu = sg.wu_initialiser.snippet
+        if not (sg.matrix_type & Conn.DENSE and sg.matrix_type & Weight.INDIVIDUAL):
+            return
+        for var in wu.get_vars():
+            init = sg.wu_var_initialisers.get(var.name)
+            if not device_initialised(init):
+                continue
+            self._synapse_var(s, splan, var, init, dense=True)
+
+    def sparse_vars(self, s: CodeStream, splan) -> None:
+        sg = splan.group
+        wu = sg.wu_initialiser.snippet
+        if not (sg.matrix_type & Conn.SPARSE and sg.matrix_type & Weight.INDIVIDUAL):
+            return
+        for var in wu.get_vars():
+            init = sg.wu_var_initialisers.get(var.name)
+            if not device_initialised(init):
+                continue
+            self._synapse_var(s, splan, var, init, dense=False)
+
+    def _synapse_var(self, s, splan, var, init, dense: bool):
+        sg = splan.group
+        spec = self.plan.arrays[(sg.name, var.name)]
+        field = f"init_{var.name}"
+        array = self.f.array(field, spec.numeric_type, sg.name, var.name)
+        num_pre = self.f.value("numSrcNeurons", T.Uint32, sg.src.num_neurons)
+        num_post = self.f.value("numTrgNeurons", T.Uint32, sg.trg.num_neurons)
+        stride = self.f.value("rowStride", T.Uint32, splan.row_stride)
+        per_batch = sg.src.num_neurons * splan.row_stride
+        copies = spec.count // max(per_batch, 1)
+
+        def extra(env):
+            for name in ("id_pre", "id_post", "id_syn"):
+                env.add_variable(name, T.Uint32, read_only=True, c_text=f"_{name}")
+            env.add_variable("num_pre", T.Uint32, read_only=True, c_text=num_pre)
+            env.add_variable("num_post", T.Uint32, read_only=True, c_text=num_post)
+
+        with s.block(self.target.element_loop("_id_pre", num_pre)):
+            if dense:
+                header = f"for (uint32_t _id_post = 0; _id_post < {num_post}; _id_post++)"
+            else:
+                row_length = self.f.array("rowLength", T.Uint32, sg.name, "rowLength")
+                header = f"for (uint32_t _j = 0; _j < {row_length}[_id_pre]; _j++)"
+            with s.block(header):
+                s.line(f"const uint32_t _id_syn = _id_pre * {stride} + "
+                       f"{'_id_post' if dense else '_j'};")
+                if not dense:
+                    ind = self.f.array("ind", T.Uint32, sg.name, "ind")
+                    s.line(f"const uint32_t _id_post = {ind}[_id_syn];")
+                s.line("const uint32_t _id = _id_syn;")
+                self._value_code(s, init, spec.numeric_type, sg.name, var.name, f"{field}_",
+                                 extra, f"Variable '{var.name}' of synapse group '{sg.name}' "
+                                        f"init code")
+                if copies <= 1:
+                    s.line(f"{array}[_id_syn] = _value;")
+                else:
+                    with s.block(f"for (uint32_t _c = 0; _c < {copies}u; _c++)"):
+                        s.line(f"{array}[_c * {per_batch}u + _id_syn] = _value;")
+
+    # ------------------------------------------------------------------ connectivity
+    def sparse_connectivity(self, s: CodeStream, splan) -> None:
+        """Row- or column-building code for a SPARSE group initialised from a snippet."""
+        sg = splan.group
+        init = sg.sparse_connectivity_initialiser
+        if init is None or not (sg.matrix_type & Conn.SPARSE):
+            return
+        snippet = init.snippet
+        row_code = parse_code(snippet.get_row_build_code(),
+                              f"Synapse group '{sg.name}' sparse connectivity row build code",
+                              "row_build_code", sg.name)
+        col_code = parse_code(snippet.get_col_build_code(),
+                              f"Synapse group '{sg.name}' sparse connectivity col build code",
+                              "col_build_code", sg.name)
+        if row_code is None and col_code is None:
+            return
+        row_length = self.f.array("rowLength", T.Uint32, sg.name, "rowLength")
+        ind = self.f.array("ind", T.Uint32, sg.name, "ind")
+        num_pre = self.f.value("numSrcNeurons", T.Uint32, sg.src.num_neurons)
+        num_post = self.f.value("numTrgNeurons", T.Uint32, sg.trg.num_neurons)
+        stride = self.f.value("rowStride", T.Uint32, splan.row_stride)
+        code = row_code if row_code is not None else col_code
+        by_row = row_code is not None
+        env = self.f.root()
+        self.f.add_time(env, runtime=False)
+        if code.uses_rng:
+            self.f.add_rng(env)
+        self.f.add_params(env, snippet, init.params, owner=sg.name, prefix="conn_")
+        # EGPs of connectivity snippets live under '<egp>SparseConnect'
+        for egp in snippet.get_extra_global_params():
+            etype = egp.type.resolve(self.plan.type_context)
+            text = self.f.array(f"conn_egp_{egp.name}", etype, sg.name,
+                                f"{egp.name}SparseConnect")
+            env.add_array(egp.name, etype, c_text=text)
+        env.add_variable("num_pre", T.Uint32, read_only=True, c_text=num_pre)
+        env.add_variable("num_post", T.Uint32, read_only=True, c_text=num_post)
+        env.add_variable("id_thread", T.Uint32, read_only=True, c_text="0u")
+        env.add_variable("num_threads", T.Uint32, read_only=True, c_text="1u")
+        num_kernel = len(sg.kernel_size)
+        arg_types = [T.Uint32] * (1 + num_kernel)
+        env.add_function("addSynapse", [(None, arg_types, False)], "_addSynapse($(0))")
+        index = "_id_pre" if by_row else "_id_post"
+        if by_row:
+            env.add_variable("id_pre", T.Uint32, read_only=True, c_text="_id_pre")
+            env.add_variable("id_post_begin", T.Uint32, read_only=True, c_text="0u")
+        else:
+            env.add_variable("id_post", T.Uint32, read_only=True, c_text="_id_post")
+            env.add_variable("id_pre_begin", T.Uint32, read_only=True, c_text="0u")
+        text = code.print(env, self.target.dialect)
+        stream = self.f.value("conn_rngStream", T.Uint32, stream_id(sg.name, "connectivity"))
+        count = num_pre if by_row else num_post
+        with s.block(self.target.element_loop(index, count)):
+            if code.uses_rng:
+                s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, {index}, 0);")
+            target_row = "_id_pre" if by_row else "_row"
+            s.line("auto _addSynapse = [&](uint32_t _target) {")
+            with s.indented():
+                if not by_row:
+                    s.line("const uint32_t _row = _target;")
+                    s.line("const uint32_t _target_post = _id_post;")
+                    target = "_target_post"
+                else:
+                    target = "_target"
+                s.line(f"const uint32_t _pos = {self.target.fetch_add(f'{row_length}[{target_row}]', '1u')};")
+                s.line(f"if (_pos >= {stride}) {{ _initError = 1; {row_length}[{target_row}] = "
+                       f"{stride}; return; }}")
+                s.line(f"{ind}[{target_row} * {stride} + _pos] = {target};")
+            s.line("};")
+            s.user_code(f"synapse group '{sg.name}' connectivity", text)

@@ -1,0 +1,354 @@
+"""Generating the neuron update of one population (SPEC 11.1 step 3), backend-independent.
+
+The result is split into a *prologue* run once per population and step (spike-queue pointer,
+clearing spike counts and recording words, previous-spike-time bookkeeping) and a *body* run once per
+neuron with ``_id`` defined. Backends wrap these in loops (CPU) or threads (CUDA).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..lang import types as T
+from ..model.enums import VarAccessMode, access_mode_of
+from .code_strings import ParsedCode
+from .environments import EnvFactory
+from .fields import c_literal
+from .stream import CodeStream
+
+
+@dataclass
+class NeuronUpdateCode:
+    prologue: str
+    body: str
+
+
+class NeuronUpdateGenerator:
+    """Generates one neuron group's update; ``target`` supplies backend-specific spellings."""
+
+    def __init__(self, plan, nplan, factory: EnvFactory, target):
+        self.plan, self.nplan, self.f, self.target = plan, nplan, factory, target
+        self.ng = nplan.group
+        self.n = self.ng.num_neurons
+        self.d = nplan.num_delay_slots
+        self.scalar = plan.precision
+        self.time = plan.time_precision
+
+    # -------------------------------------------------------------- helpers
+    def arr(self, owner, name, numeric_type=None, field=None):
+        spec = self.plan.arrays[(owner, name)]
+        return self.f.array(field or (name if owner == self.ng.name else f"{owner}_{name}"),
+                            numeric_type or spec.numeric_type, owner, name)
+
+    @property
+    def N(self) -> str:
+        """C text of the population size (a literal when merged populations agree)."""
+        return self.f.value("numNeurons", T.Uint32, self.n)
+
+    @property
+    def words(self) -> str:
+        return self.f.value("numRecordingWords", T.Uint32, math.ceil(self.n / 32))
+
+    def event_key(self, sg, side) -> str:
+        """Position-based field prefix (names would stop populations from merging)."""
+        index = (self.ng.out_syn if side == "pre" else self.ng.in_syn).index(sg)
+        return f"{side}{index}"
+
+    def slot_offset(self, which: str) -> str:
+        """Element offset of the read ('prev') or write ('cur') delay slot."""
+        if self.d == 1:
+            return "0"
+        return "_readOffset" if which == "prev" else "_writeOffset"
+
+    def run_code(self, s: CodeStream, code: ParsedCode | None, env, origin: str):
+        if code is None:
+            return
+        s.user_code(origin, code.print(env, self.target.dialect))
+
+    # -------------------------------------------------------------- prologue
+    def prologue(self) -> str:
+        s = CodeStream()
+        ng, nplan = self.ng, self.nplan
+        spk_cnt = self.arr(ng.name, "spkCnt")
+        spk = self.arr(ng.name, "spk")
+        queue_slot = "0"
+        if self.d > 1:
+            ptr = self.arr(ng.name, "spkQuePtr")
+            queue_slot = f"{ptr}[0]" if nplan.spike_queue else "0"
+        # previous-spike-time bookkeeping for the spikes of the last step
+        if nplan.needs_prev_st:
+            prev = self.arr(ng.name, "prevST")
+            off = f"{queue_slot} * {self.N}" if nplan.spike_queue else "0"
+            with s.block(f"for (uint32_t _i = 0; _i < {spk_cnt}[{queue_slot}]; _i++)"):
+                s.line(f"{prev}[{off} + {spk}[{off} + _i]] = _t - "
+                       f"{c_literal(self.plan.dt, self.time)};")
+        for sg, side in self.event_groups():
+            self.event_prev_time_bookkeeping(s, sg, side)
+        if self.d > 1:
+            s.line(f"{ptr}[0] = ({ptr}[0] + 1u) % {self.d}u;")
+        s.line(f"{spk_cnt}[{queue_slot}] = 0;")
+        for sg, side in self.event_groups():
+            k = self.event_key(sg, side)
+            cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
+            s.line(f"{cnt}[{self.event_slot(sg, side)}] = 0;")
+        if ng.spike_recording_enabled:
+            self.clear_recording(s, self.arr(ng.name, "recordSpk"))
+        for sg, side in self.event_groups():
+            if (sg.name, f"{side}RecordSpkEvent") in self.plan.arrays:
+                k = self.event_key(sg, side)
+                self.clear_recording(s, self.arr(sg.name, f"{side}RecordSpkEvent",
+                                                 field=f"{k}_RecordSpkEvent"))
+        return str(s)
+
+    def clear_recording(self, s, array):
+        with s.block(f"for (uint32_t _w = 0; _w < {self.words}; _w++)"):
+            s.line(f"{array}[_recordingRow * {self.words} + _w] = 0;")
+
+    # -------------------------------------------------------------- events
+    def event_groups(self):
+        for sg in self.ng.out_syn:
+            if "pre_event_threshold_condition_code" in self.plan.synapses[sg.name].codes:
+                yield sg, "pre"
+        for sg in self.ng.in_syn:
+            if "post_event_threshold_condition_code" in self.plan.synapses[sg.name].codes:
+                yield sg, "post"
+
+    def event_queued(self, sg, side) -> bool:
+        delay = sg.axonal_delay_steps if side == "pre" else sg.back_prop_delay_steps
+        return self.d > 1 and delay > 0
+
+    def event_slot(self, sg, side) -> str:
+        if not self.event_queued(sg, side):
+            return "0"
+        return f"{self.arr(self.ng.name, 'spkQuePtr')}[0]"
+
+    def event_prev_time_bookkeeping(self, s, sg, side):
+        k = self.event_key(sg, side)
+        cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
+        lst = self.arr(sg.name, f"{side}SpkEvent", field=f"{k}_SpkEvent")
+        prev = self.arr(sg.name, f"{side}PrevSET", field=f"{k}_PrevSET")
+        slot = self.event_slot(sg, side)
+        off = f"{slot} * {self.N}"
+        with s.block(f"for (uint32_t _i = 0; _i < {cnt}[{slot}]; _i++)"):
+            s.line(f"{prev}[{off} + {lst}[{off} + _i]] = _t - "
+                   f"{c_literal(self.plan.dt, self.time)};")
+
+    # -------------------------------------------------------------- environments
+    def common_env(self, with_rng: bool):
+        env = self.f.root()
+        env.add_variable("id", T.Uint32, read_only=True, c_text="_id")
+        env.add_variable("num_neurons", T.Uint32, read_only=True,
+                         c_text=self.f.value("numNeurons", T.Uint32, self.n))
+        self.f.add_time(env)
+        if with_rng:
+            self.f.add_rng(env)
+        return env
+
+    def neuron_env(self):
+        env = self.common_env(self.nplan.uses_rng)
+        env.add_variable("Isyn", self.scalar, read_only=True, c_text="_Isyn")
+        for ai in self.ng.model.get_additional_input_vars():
+            env.add_variable(ai.name, self.f.var_type(ai), read_only=True,
+                             c_text=f"_ai_{ai.name}")
+        for var in self.ng.model.get_vars():
+            ro = access_mode_of(var.access) == VarAccessMode.READ_ONLY
+            env.add_variable(var.name, self.f.var_type(var), read_only=ro,
+                             c_text=f"_l{var.name}")
+        self.f.add_params(env, self.ng.model, self.ng.params, self.ng.dynamic_params,
+                          owner=self.ng.name)
+        if self.nplan.needs_st:
+            env.add_variable("st", self.time, read_only=True, c_text="_lst")
+        return env
+
+    def neuron_var_refs_env(self, env, refs: dict):
+        """Local references to the neuron's variables: read-only aliases of its locals."""
+        for name, ref in refs.items():
+            env.add_variable(name, self.f.var_type(self._ref_var(ref)), read_only=True,
+                             c_text=f"_l{ref.var_name}")
+
+    def _ref_var(self, ref):
+        return next(v for v in self.ng.model.get_vars() if v.name == ref.var_name)
+
+    def input_target(self, var_name: str) -> str:
+        return "_Isyn" if var_name == "Isyn" else f"_ai_{var_name}"
+
+    # -------------------------------------------------------------- body
+    def body(self) -> str:
+        s = CodeStream()
+        ng, nplan = self.ng, self.nplan
+        if self.d > 1:
+            ptr = self.arr(ng.name, "spkQuePtr")
+            s.line(f"const uint32_t _writeOffset = {ptr}[0] * {self.N};")
+            s.line(f"const uint32_t _readOffset = (({ptr}[0] + {self.d - 1}u) % {self.d}u) * "
+                   f"{self.N};")
+        if nplan.uses_rng:
+            stream = self.f.fields.value("rngStream", T.Uint32, _stream(ng.name, "neuron"))
+            s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, _id, _timestep);")
+        s.line(f"{self.scalar.c_name} _Isyn = 0;")
+        for ai in ng.model.get_additional_input_vars():
+            ai_type = self.f.var_type(ai)
+            s.line(f"{ai_type.c_name} _ai_{ai.name} = {c_literal(ai.value.value, ai_type)};")
+        for var in ng.model.get_vars():
+            off = self.slot_offset("prev") if var.name in nplan.delayed_vars else "0"
+            s.line(f"{self.f.var_type(var).c_name} _l{var.name} = "
+                   f"{self.arr(ng.name, var.name)}[{self._index(off)}];")
+        if nplan.needs_st:
+            off = self.slot_offset("prev") if nplan.spike_queue else "0"
+            s.line(f"const {self.time.c_name} _lst = {self.arr(ng.name, 'sT')}[{self._index(off)}];")
+        for i, sg in enumerate(ng.in_syn):
+            self.postsynaptic_model(s, i, sg)
+        for sg in ng.out_syn:
+            if (sg.name, "outPre") in self.plan.arrays:
+                out_pre = self.arr(sg.name, "outPre")
+                s.line(f"{self.input_target(sg.pre_target_var)} += {out_pre}[_id];")
+                s.line(f"{out_pre}[_id] = 0;")
+        for i, cs in enumerate(ng.current_sources):
+            self.current_source(s, i, cs)
+        env = self.neuron_env()
+        auto_refractory = ng.model.is_auto_refractory_required() and nplan.threshold
+        if auto_refractory:
+            before = nplan.threshold.print(env.child(), self.target.dialect)
+            s.line(f"const bool _oldSpike = ({before});")
+        self.run_code(s, nplan.sim, env, f"neuron group '{ng.name}' sim_code")
+        for sg, side in self.event_groups():
+            self.spike_like_event(s, sg, side)
+        if nplan.threshold is not None:
+            # printed after sim code: threshold may use locals that sim code declares
+            cond = f"({nplan.threshold.print(env, self.target.dialect)})"
+            if auto_refractory:
+                cond += " && !_oldSpike"
+            with s.block(f"if ({cond})"):
+                self.emit_spike(s)
+                self.run_code(s, nplan.reset, env, f"neuron group '{ng.name}' reset_code")
+            if self.d > 1 and nplan.spike_queue:
+                with s.block("else"):
+                    self.copy_spike_times(s)
+        elif self.d > 1 and nplan.spike_queue:
+            self.copy_spike_times(s)
+        for var in ng.model.get_vars():
+            delayed = var.name in nplan.delayed_vars
+            if access_mode_of(var.access) == VarAccessMode.READ_ONLY and not delayed:
+                continue
+            off = self.slot_offset("cur") if delayed else "0"
+            s.line(f"{self.arr(ng.name, var.name)}[{self._index(off)}] = _l{var.name};")
+        return str(s)
+
+    def _index(self, offset: str) -> str:
+        return "_id" if offset == "0" else f"{offset} + _id"
+
+    def emit_spike(self, s):
+        ng, nplan = self.ng, self.nplan
+        slot = self.arr(ng.name, "spkQuePtr") + "[0]" if nplan.spike_queue else "0"
+        off = self.slot_offset("cur") if nplan.spike_queue else "0"
+        s.line(self.target.append_to_list(self.arr(ng.name, "spkCnt"), slot,
+                                          self.arr(ng.name, "spk"), off, "_id"))
+        if nplan.needs_st:
+            s.line(f"{self.arr(ng.name, 'sT')}[{self._index(off)}] = _t;")
+        if ng.spike_recording_enabled:
+            self.record_bit(s, self.arr(ng.name, "recordSpk"))
+
+    def record_bit(self, s, array):
+        s.line(self.target.atomic_or(f"{array}[_recordingRow * {self.words} + _id / 32u]",
+                                     "1u << (_id % 32u)"))
+
+    def copy_spike_times(self, s):
+        for name, needed in (("sT", self.nplan.needs_st), ("prevST", self.nplan.needs_prev_st)):
+            if needed:
+                a = self.arr(self.ng.name, name)
+                s.line(f"{a}[_writeOffset + _id] = {a}[_readOffset + _id];")
+
+    def postsynaptic_model(self, s, i, sg):
+        splan = self.plan.synapses[sg.name]
+        ps = sg.ps_initialiser.snippet
+        with s.block():
+            out_post = self.arr(sg.name, "outPost", field=f"inSyn{i}")
+            s.line(f"{self.scalar.c_name} _linSyn = {out_post}[_id];")
+            if (sg.name, "denDelay") in self.plan.arrays:
+                den = self.arr(sg.name, "denDelay", field=f"denDelay{i}")
+                ptr = self.arr(sg.name, "denDelayPtr", field=f"denDelayPtr{i}")
+                cell = f"{den}[{ptr}[0] * {self.N} + _id]"
+                s.line(f"_linSyn += {cell};")
+                s.line(f"{cell} = 0;")
+            env = self.common_env(splan.psm_sim is not None and splan.psm_sim.uses_rng)
+            env.add_variable("inSyn", self.scalar, c_text="_linSyn")
+            env.add_function("injectCurrent", [(None, [self.scalar], False)],
+                             f"{self.input_target(sg.post_target_var)} += $(0)")
+            for var in ps.get_vars():
+                ro = access_mode_of(var.access) == VarAccessMode.READ_ONLY
+                arr = self.arr(sg.name, f"ps_{var.name}", field=f"ps{i}_{var.name}")
+                s.line(f"{self.f.var_type(var).c_name} _lps_{var.name} = {arr}[_id];")
+                env.add_variable(var.name, self.f.var_type(var), read_only=ro,
+                                 c_text=f"_lps_{var.name}")
+            self.neuron_var_refs_env(env, sg.ps_neuron_var_refs)
+            self.f.add_params(env, ps, sg.ps_initialiser.params, sg.ps_dynamic_params,
+                              owner=sg.name, prefix=f"ps{i}_")
+            self.run_code(s, splan.psm_sim, env,
+                          f"synapse group '{sg.name}' postsynaptic model sim_code")
+            for var in ps.get_vars():
+                if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
+                    arr = self.arr(sg.name, f"ps_{var.name}", field=f"ps{i}_{var.name}")
+                    s.line(f"{arr}[_id] = _lps_{var.name};")
+            s.line(f"{out_post}[_id] = _linSyn;")
+
+    def current_source(self, s, i, cs):
+        code = self.plan.current_source_code[cs.name]
+        with s.block():
+            env = self.common_env(code is not None and code.uses_rng)
+            env.add_function("injectCurrent", [(None, [self.scalar], False)],
+                             f"{self.input_target(cs.target_var)} += $(0)")
+            for var in cs.model.get_vars():
+                ro = access_mode_of(var.access) == VarAccessMode.READ_ONLY
+                arr = self.arr(cs.name, var.name, field=f"cs{i}_{var.name}")
+                s.line(f"{self.f.var_type(var).c_name} _lcs_{var.name} = {arr}[_id];")
+                env.add_variable(var.name, self.f.var_type(var), read_only=ro,
+                                 c_text=f"_lcs_{var.name}")
+            self.neuron_var_refs_env(env, cs.neuron_var_refs)
+            self.f.add_params(env, cs.model, cs.params, cs.dynamic_params, owner=cs.name,
+                              prefix=f"cs{i}_")
+            self.run_code(s, code, env, f"current source '{cs.name}' injection_code")
+            for var in cs.model.get_vars():
+                if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
+                    arr = self.arr(cs.name, var.name, field=f"cs{i}_{var.name}")
+                    s.line(f"{arr}[_id] = _lcs_{var.name};")
+
+    def spike_like_event(self, s, sg, side):
+        splan = self.plan.synapses[sg.name]
+        code = splan.codes[f"{side}_event_threshold_condition_code"]
+        wu = sg.wu_initialiser.snippet
+        k = self.event_key(sg, side)
+        env = self.common_env(False)
+        variables = wu.get_pre_vars() if side == "pre" else wu.get_post_vars()
+        for var in variables:
+            arr = self.arr(sg.name, var.name, field=f"{k}_{var.name}")
+            env.add_variable(var.name, self.f.var_type(var), read_only=True,
+                             c_text=f"{arr}[_id]")
+        refs = sg.wu_pre_var_refs if side == "pre" else sg.wu_post_var_refs
+        self.neuron_var_refs_env(env, refs)
+        self.f.add_params(env, wu, sg.wu_initialiser.params, sg.wu_dynamic_params,
+                          owner=sg.name, prefix=f"{k}_wu_")
+        queued = self.event_queued(sg, side)
+        off = self.slot_offset("cur") if queued else "0"
+        roff = self.slot_offset("prev") if queued else "0"
+        set_arr = self.arr(sg.name, f"{side}SET", field=f"{k}_SET")
+        prev_arr = self.arr(sg.name, f"{side}PrevSET", field=f"{k}_PrevSET")
+        env.add_variable("set", self.time, read_only=True, c_text=f"{set_arr}[{self._index(roff)}]")
+        env.add_variable("prev_set", self.time, read_only=True,
+                         c_text=f"{prev_arr}[{self._index(roff)}]")
+        text = code.print(env, self.target.dialect)
+        with s.block(f"if ({text})"):
+            cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
+            lst = self.arr(sg.name, f"{side}SpkEvent", field=f"{k}_SpkEvent")
+            s.line(self.target.append_to_list(cnt, self.event_slot(sg, side), lst, off, "_id"))
+            s.line(f"{set_arr}[{self._index(off)}] = _t;")
+            if (sg.name, f"{side}RecordSpkEvent") in self.plan.arrays:
+                self.record_bit(s, self.arr(sg.name, f"{side}RecordSpkEvent",
+                                            field=f"{k}_RecordSpkEvent"))
+        if queued:
+            with s.block("else"):
+                s.line(f"{set_arr}[_writeOffset + _id] = {set_arr}[_readOffset + _id];")
+                s.line(f"{prev_arr}[_writeOffset + _id] = {prev_arr}[_readOffset + _id];")
+
+
+def _stream(*names):
+    from .plan import stream_id
+    return stream_id(*names)

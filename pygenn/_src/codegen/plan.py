@@ -1,0 +1,344 @@
+"""The backend-independent plan of a model: parsed code, delay slots, and every array it needs.
+
+``ModelPlan`` is built once per ``build()`` from the frozen model description. It decides what
+GeNN decides at finalisation: how many delay slots each neuron group has, which variables are
+delayed, whether spike times and spike queues are needed, and the storage of every array (SPEC
+sections 4.4, 11.2, 11.5, 11.8).
+"""
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+
+from ..lang import types as T
+from ..model.enums import (SynapseMatrixConnectivity as Conn, SynapseMatrixWeight as Weight,
+                           VarAccessDim, VarLocation, get_var_access_dim)
+from .code_strings import ParsedCode, parse_code
+
+
+@dataclass
+class ArraySpec:
+    """One block of memory the runtime allocates (host copy and/or device copy)."""
+
+    key: tuple                     # (owner group name, array name)
+    numeric_type: T.NumericType
+    count: int                     # elements (per recording timestep if per_recording_step)
+    location: VarLocation = VarLocation.HOST_DEVICE
+    per_recording_step: bool = False
+    egp: bool = False              # sized at load from the user's init values
+    fill: object = 0               # initial contents after allocation
+
+
+def stream_id(*names: str) -> int:
+    """A stable 32-bit RNG stream id for a (group, purpose) pair."""
+    return zlib.crc32("/".join(names).encode()) & 0xFFFFFFFF
+
+
+def _var_dims(var) -> VarAccessDim:
+    return get_var_access_dim(var.access)
+
+
+@dataclass
+class NeuronPlan:
+    group: object
+    sim: ParsedCode | None = None
+    threshold: ParsedCode | None = None
+    reset: ParsedCode | None = None
+    num_delay_slots: int = 1
+    spike_queue: bool = False
+    delayed_vars: set = field(default_factory=set)
+    needs_st: bool = False
+    needs_prev_st: bool = False
+    uses_rng: bool = False
+
+    @property
+    def name(self):
+        return self.group.name
+
+
+@dataclass
+class SynapsePlan:
+    group: object
+    codes: dict = field(default_factory=dict)    # role -> ParsedCode
+    psm_sim: ParsedCode | None = None
+    row_stride: int = 0
+    delayed_post_reads: bool = False             # any `x[d]` in synaptic code
+
+    @property
+    def name(self):
+        return self.group.name
+
+    def code(self, role):
+        return self.codes.get(role)
+
+
+WU_CODE_ROLES = {
+    # role: (getter, GeNN context wording, is expression)
+    "pre_spike_syn_code": ("get_pre_spike_syn_code", "weight update model sim code", False),
+    "pre_event_syn_code": ("get_pre_event_syn_code", "weight update model presynaptic event code",
+                           False),
+    "post_spike_syn_code": ("get_post_spike_syn_code", "weight update model learn post code",
+                            False),
+    "post_event_syn_code": ("get_post_event_syn_code",
+                            "weight update model postsynaptic event code", False),
+    "synapse_dynamics_code": ("get_synapse_dynamics_code", "weight update model synapse dynamics",
+                              False),
+    "pre_event_threshold_condition_code": (
+        "get_pre_event_threshold_condition_code",
+        "weight update model presynaptic event threshold condition code", True),
+    "post_event_threshold_condition_code": (
+        "get_post_event_threshold_condition_code",
+        "weight update model postsynaptic event threshold condition code", True),
+    "pre_spike_code": ("get_pre_spike_code", "weight update model presynaptic spike code", False),
+    "post_spike_code": ("get_post_spike_code", "weight update model postsynaptic spike code",
+                        False),
+    "pre_dynamics_code": ("get_pre_dynamics_code",
+                          "weight update model presynaptic dynamics code", False),
+    "post_dynamics_code": ("get_post_dynamics_code",
+                           "weight update model postsynaptic dynamics code", False),
+}
+
+SYNAPTIC_ROLES = ("pre_spike_syn_code", "pre_event_syn_code", "post_spike_syn_code",
+                  "post_event_syn_code", "synapse_dynamics_code")
+
+
+class ModelPlan:
+    """Everything code generation and the runtime need to know about one model."""
+
+    def __init__(self, model, backend_name: str):
+        self.model = model
+        self.backend_name = backend_name
+        self.precision = model.precision
+        self.time_precision = model.time_precision
+        self.type_context = {"scalar": self.precision, "timepoint": self.time_precision}
+        self.dt = float(model.dt)
+        self.batch_size = int(model.batch_size)
+        self.arrays: dict[tuple, ArraySpec] = {}
+        self.neurons = {n: NeuronPlan(g) for n, g in model.neuron_populations.items()}
+        self.synapses = {n: SynapsePlan(g) for n, g in model.synapse_populations.items()}
+        self.current_sources = dict(model.current_sources)
+        self._parse_all()
+        self._plan_delays()
+        self._plan_spike_times()
+        self._register_arrays()
+
+    # ---------------------------------------------------------------- parsing
+    def _parse_all(self):
+        for plan in self.neurons.values():
+            ng, m = plan.group, plan.group.model
+            desc = f"Neuron group '{ng.name}'"
+            plan.sim = parse_code(m.get_sim_code(), f"{desc} sim code", "sim_code", ng.name)
+            plan.threshold = parse_code(m.get_threshold_condition_code(),
+                                        f"{desc} threshold condition code",
+                                        "threshold_condition_code", ng.name, expression=True)
+            plan.reset = parse_code(m.get_reset_code(), f"{desc} reset code", "reset_code",
+                                    ng.name)
+        for plan in self.synapses.values():
+            sg = plan.group
+            wu = sg.wu_initialiser.snippet
+            for role, (getter, wording, is_expr) in WU_CODE_ROLES.items():
+                parsed = parse_code(getattr(wu, getter)(), f"Synapse group '{sg.name}' {wording}",
+                                    role, sg.name, expression=is_expr)
+                if parsed is not None:
+                    plan.codes[role] = parsed
+            plan.psm_sim = parse_code(sg.ps_initialiser.snippet.get_sim_code(),
+                                      f"Synapse group '{sg.name}' postsynaptic model apply sim code",
+                                      "sim_code", sg.name)
+        self.current_source_code = {
+            name: parse_code(cs.model.get_injection_code(),
+                             f"Current source '{name}' injection code", "injection_code", name)
+            for name, cs in self.current_sources.items()}
+
+    # ---------------------------------------------------------------- delays
+    def _post_names_read_delayed(self, plan: SynapsePlan) -> bool:
+        sg = plan.group
+        names = [v.name for v in sg.wu_initialiser.snippet.get_post_vars()]
+        names += list(sg.wu_post_var_refs) + list(sg.psm_var_refs)
+        return any(code.uses_name(n, "subscript") for role, code in plan.codes.items()
+                   if role in SYNAPTIC_ROLES for n in names)
+
+    def _plan_delays(self):
+        for plan in self.synapses.values():
+            plan.delayed_post_reads = self._post_names_read_delayed(plan)
+        for nplan in self.neurons.values():
+            ng = nplan.group
+            slots = 0
+            for sg in ng.out_syn:
+                slots = max(slots, sg.axonal_delay_steps)
+            for sg in ng.in_syn:
+                slots = max(slots, sg.back_prop_delay_steps)
+                if self.synapses[sg.name].delayed_post_reads:
+                    slots = max(slots, sg.max_dendritic_delay_timesteps)
+            nplan.num_delay_slots = slots + 1
+            if nplan.num_delay_slots > 1:
+                nplan.spike_queue = (
+                    any(sg.axonal_delay_steps > 0 and "pre_spike_syn_code" in
+                        self.synapses[sg.name].codes for sg in ng.out_syn)
+                    or any(sg.back_prop_delay_steps > 0 and "post_spike_syn_code" in
+                           self.synapses[sg.name].codes for sg in ng.in_syn))
+                for sg in ng.out_syn:
+                    nplan.delayed_vars.update(r.var_name for r in sg.wu_pre_var_refs.values())
+                for sg in ng.in_syn:
+                    nplan.delayed_vars.update(r.var_name for r in sg.wu_post_var_refs.values())
+
+    def _plan_spike_times(self):
+        for nplan in self.neurons.values():
+            ng = nplan.group
+            codes = [c for c in (nplan.sim, nplan.threshold, nplan.reset) if c]
+            nplan.needs_st = any(c.uses_name("st") for c in codes)
+            for sg in ng.out_syn:
+                for code in self.synapses[sg.name].codes.values():
+                    nplan.needs_st |= code.uses_name("st_pre")
+                    nplan.needs_prev_st |= code.uses_name("prev_st_pre")
+            for sg in ng.in_syn:
+                for code in self.synapses[sg.name].codes.values():
+                    nplan.needs_st |= code.uses_name("st_post")
+                    nplan.needs_prev_st |= code.uses_name("prev_st_post")
+            cs_codes = [self.current_source_code[cs.name] for cs in ng.current_sources]
+            psm_codes = [self.synapses[sg.name].psm_sim for sg in ng.in_syn]
+            nplan.uses_rng = any(c is not None and c.uses_rng
+                                 for c in codes + cs_codes + psm_codes)
+
+    # ---------------------------------------------------------------- arrays
+    def add_array(self, owner: str, name: str, numeric_type, count: int, **kwargs) -> ArraySpec:
+        spec = ArraySpec((owner, name), numeric_type, int(count), **kwargs)
+        self.arrays[spec.key] = spec
+        return spec
+
+    def batched(self, dims) -> int:
+        return self.batch_size if (int(dims) & int(VarAccessDim.BATCH)) else 1
+
+    def var_count(self, var, num_elements: int, slots: int = 1) -> int:
+        dims = _var_dims(var)
+        elements = num_elements if int(dims) & int(VarAccessDim.ELEMENT) else 1
+        return self.batched(dims) * slots * elements
+
+    def _register_arrays(self):
+        lowest_time = self.time_precision.lowest
+        for nplan in self.neurons.values():
+            ng, n, d = nplan.group, nplan.group.num_neurons, nplan.num_delay_slots
+            for var in ng.model.get_vars():
+                slots = d if var.name in nplan.delayed_vars else 1
+                self.add_array(ng.name, var.name, var.type.resolve(self.type_context),
+                               self.var_count(var, n, slots), location=ng.get_var_location(var.name))
+            queue = d if nplan.spike_queue else 1
+            self.add_array(ng.name, "spkCnt", T.Uint32, queue * self.batch_size)
+            self.add_array(ng.name, "spk", T.Uint32, queue * n * self.batch_size)
+            if d > 1:
+                self.add_array(ng.name, "spkQuePtr", T.Uint32, 1)
+            if nplan.needs_st:
+                self.add_array(ng.name, "sT", self.time_precision, queue * n * self.batch_size,
+                               location=ng.spike_time_location, fill=lowest_time)
+            if nplan.needs_prev_st:
+                self.add_array(ng.name, "prevST", self.time_precision,
+                               queue * n * self.batch_size,
+                               location=ng.prev_spike_time_location, fill=lowest_time)
+            if ng.spike_recording_enabled:
+                self.add_array(ng.name, "recordSpk", T.Uint32,
+                               math.ceil(n / 32) * self.batch_size, per_recording_step=True)
+            self._register_params_and_egps(ng.name, ng.model, ng.dynamic_params,
+                                           ng.params, prefix="")
+        for cs in self.current_sources.values():
+            for var in cs.model.get_vars():
+                self.add_array(cs.name, var.name, var.type.resolve(self.type_context),
+                               self.var_count(var, cs.trg_pop.num_neurons),
+                               location=cs.get_var_location(var.name))
+            self._register_params_and_egps(cs.name, cs.model, cs.dynamic_params, cs.params, "")
+        for splan in self.synapses.values():
+            self._register_synapse_arrays(splan)
+
+    def _register_params_and_egps(self, owner, model, dynamic, params, prefix):
+        for p in model.get_params():
+            if p.name in dynamic:
+                self.add_array(owner, f"{prefix}dyn_{p.name}", p.type.resolve(self.type_context),
+                               1, fill=params[p.name].value)
+        for egp in model.get_extra_global_params():
+            self.add_array(owner, f"{prefix}{egp.name}", egp.type.resolve(self.type_context), 0,
+                           egp=True)
+
+    def _register_synapse_arrays(self, splan: SynapsePlan):
+        sg = splan.group
+        src, trg = sg.src, sg.trg
+        nsrc, ntrg = src.num_neurons, trg.num_neurons
+        wu, ps = sg.wu_initialiser.snippet, sg.ps_initialiser.snippet
+        scalar = self.precision
+        self.add_array(sg.name, "outPost", scalar, ntrg * self.batch_size,
+                       location=sg.output_location)
+        if any(c.uses_name("addToPre") for c in splan.codes.values()):
+            self.add_array(sg.name, "outPre", scalar, nsrc * self.batch_size,
+                           location=sg.output_location)
+        if any(c.uses_name("addToPostDelay") for c in splan.codes.values()):
+            self.add_array(sg.name, "denDelay", scalar,
+                           sg.max_dendritic_delay_timesteps * ntrg * self.batch_size,
+                           location=sg.dendritic_delay_location)
+            self.add_array(sg.name, "denDelayPtr", T.Uint32, 1)
+        conn = sg.matrix_type
+        if conn & Conn.SPARSE:
+            splan.row_stride = int(sg.max_connections)
+            index_type = T.Uint32
+            self.add_array(sg.name, "rowLength", T.Uint32, nsrc,
+                           location=sg.sparse_connectivity_location)
+            self.add_array(sg.name, "ind", index_type, nsrc * splan.row_stride,
+                           location=sg.sparse_connectivity_location)
+            num_synapses = nsrc * splan.row_stride
+        elif conn & Conn.DENSE:
+            splan.row_stride = ntrg
+            num_synapses = nsrc * ntrg
+        elif conn & Conn.BITMASK:
+            splan.row_stride = ntrg
+            self.add_array(sg.name, "gp", T.Uint32, math.ceil(nsrc * ntrg / 32),
+                           location=sg.sparse_connectivity_location)
+            num_synapses = 0
+        else:
+            num_synapses = 0
+        if sg.matrix_type & Weight.INDIVIDUAL:
+            for var in wu.get_vars():
+                self.add_array(sg.name, var.name, var.type.resolve(self.type_context),
+                               self.var_count(var, num_synapses),
+                               location=sg.get_wu_var_location(var.name))
+        elif sg.matrix_type & Weight.KERNEL:
+            kernel = math.prod(sg.kernel_size)
+            for var in wu.get_vars():
+                self.add_array(sg.name, var.name, var.type.resolve(self.type_context),
+                               self.var_count(var, kernel),
+                               location=sg.get_wu_var_location(var.name))
+        src_d = self.neurons[src.name].num_delay_slots
+        trg_d = self.neurons[trg.name].num_delay_slots
+        for var in wu.get_pre_vars():
+            slots = src_d if sg.axonal_delay_steps > 0 else 1
+            self.add_array(sg.name, var.name, var.type.resolve(self.type_context),
+                           self.var_count(var, nsrc, slots),
+                           location=sg.get_wu_pre_var_location(var.name))
+        for var in wu.get_post_vars():
+            delayed = sg.back_prop_delay_steps > 0 or splan.delayed_post_reads
+            self.add_array(sg.name, var.name, var.type.resolve(self.type_context),
+                           self.var_count(var, ntrg, trg_d if delayed else 1),
+                           location=sg.get_wu_post_var_location(var.name))
+        for var in ps.get_vars():
+            self.add_array(sg.name, f"ps_{var.name}", var.type.resolve(self.type_context),
+                           self.var_count(var, ntrg), location=sg.get_ps_var_location(var.name))
+        self._register_params_and_egps(sg.name, wu, sg.wu_dynamic_params,
+                                       sg.wu_initialiser.params, prefix="")
+        self._register_params_and_egps(sg.name, ps, sg.ps_dynamic_params,
+                                       sg.ps_initialiser.params, prefix="ps_")
+        for side, neuron in (("pre", src), ("post", trg)):
+            if f"{side}_event_threshold_condition_code" in splan.codes:
+                d = self.neurons[neuron.name].num_delay_slots
+                delay = sg.axonal_delay_steps if side == "pre" else sg.back_prop_delay_steps
+                queue = d if delay > 0 else 1
+                n = neuron.num_neurons
+                self.add_array(sg.name, f"{side}SpkCntEvent", T.Uint32, queue * self.batch_size)
+                self.add_array(sg.name, f"{side}SpkEvent", T.Uint32, queue * n * self.batch_size)
+                self.add_array(sg.name, f"{side}SET", self.time_precision,
+                               queue * n * self.batch_size, fill=self.time_precision.lowest)
+                self.add_array(sg.name, f"{side}PrevSET", self.time_precision,
+                               queue * n * self.batch_size, fill=self.time_precision.lowest)
+                if neuron.spike_event_recording_enabled:
+                    self.add_array(sg.name, f"{side}RecordSpkEvent", T.Uint32,
+                                   math.ceil(n / 32) * self.batch_size, per_recording_step=True)
+        if sg.sparse_connectivity_initialiser is not None:
+            snip = sg.sparse_connectivity_initialiser.snippet
+            for egp in snip.get_extra_global_params():
+                self.add_array(sg.name, f"{egp.name}SparseConnect",
+                               egp.type.resolve(self.type_context), 0, egp=True)

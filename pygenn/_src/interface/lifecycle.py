@@ -1,0 +1,217 @@
+"""build / load / unload of a GeNNModel: plan -> generate -> compile (cached) -> runtime.
+
+``GeNNModel`` checks the call order; this module does the work (SPEC 2.4 load sequence).
+"""
+from __future__ import annotations
+
+import logging
+import os
+
+import numpy as np
+
+from ..model.enums import SynapseMatrixConnectivity as Conn
+from ..model.enums import VarAccessDim, get_var_access_dim
+
+logger = logging.getLogger("pygenn")
+
+
+# ---------------------------------------------------------------------- build
+def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False):
+    from ..backends.registry import get_backend
+    from ..codegen.plan import ModelPlan
+
+    backend = get_backend(model.backend_name)
+    preferences = backend.make_preferences(getattr(model, "_preference_kwargs", {}))
+    model._preferences = preferences
+    plan = ModelPlan(model, model.backend_name)
+    backend.check_plan(plan)
+    generated = backend.generate(plan)
+    code_dir = os.path.join(path_to_model, f"{model.name}_CODE")
+    from ..build.compile import mirror_sources
+    os.makedirs(code_dir, exist_ok=True)
+    mirror_sources(generated.sources, code_dir)
+    model._generated = generated
+    if never_rebuild:
+        model._library = None
+        return
+    model._library = backend.compile(generated, preferences, model.name,
+                                     force=always_rebuild)
+
+
+# ---------------------------------------------------------------------- load
+def load(model, num_recording_timesteps=None):
+    from ..backends.registry import get_backend
+
+    backend = get_backend(model.backend_name)
+    generated = model._generated
+    runtime = backend.create_runtime(model._library, generated, model.seed)
+    model._runtime = runtime
+    runtime.allocate(num_recording_timesteps)
+    _allocate_init_egps(model, runtime)
+    runtime.initialize()
+    for group in _all_groups(model):
+        _attach_group(model, runtime, group)
+    runtime.initialize_sparse()
+    runtime.timestep = 0
+
+
+def unload(model):
+    for group in _all_groups(model):
+        for wrapper in _wrappers(group):
+            wrapper._unload()
+    model._runtime = None
+
+
+# ---------------------------------------------------------------------- helpers
+def _all_groups(model):
+    yield from model.neuron_populations.values()
+    yield from model.synapse_populations.values()
+    yield from model.current_sources.values()
+
+
+def _wrappers(group):
+    for attr in ("vars", "pre_vars", "post_vars", "psm_vars", "extra_global_params",
+                 "psm_extra_global_params", "connectivity_extra_global_params"):
+        for wrapper in getattr(group, attr, {}).values():
+            yield wrapper
+            yield from getattr(wrapper, "extra_global_params", {}).values()
+    for attr in ("spike_times", "prev_spike_times", "out_post"):
+        wrapper = getattr(group, f"_{attr}_wrapper", None)
+        if wrapper is not None:
+            yield wrapper
+
+
+def _allocate_init_egps(model, runtime):
+    """EGPs used by connectivity snippets must exist before initialisation runs."""
+    for sg in model.synapse_populations.values():
+        for name, egp in getattr(sg, "connectivity_extra_global_params", {}).items():
+            _load_egp(runtime, sg.name, f"{name}SparseConnect", egp)
+    _fill_generated_egps(model, runtime)
+
+
+def _fill_generated_egps(model, runtime):
+    """EGPs whose contents pygenn computes itself (FixedNumberTotalWithReplacement rows)."""
+    from ..model.builtin import init_sparse_connectivity_snippets as conn_snippets
+
+    rng = np.random.default_rng(model.seed or None)
+    for sg in model.synapse_populations.values():
+        init = sg.sparse_connectivity_initialiser
+        key = (sg.name, "preCalcRowLengthSparseConnect")
+        if init is None or key not in runtime.plan.arrays:
+            continue
+        num = int(init.params["num"].value)
+        rows = conn_snippets.fixed_number_total_row_lengths(num, sg.src.num_neurons, rng)
+        array = runtime.allocate_egp(sg.name, "preCalcRowLengthSparseConnect", len(rows))
+        array.host_view[:] = rows
+        array.push_to_device()
+
+
+def _load_egp(runtime, owner, array_name, wrapper):
+    values = getattr(wrapper, "init_values", None)
+    if values is None:
+        return
+    values = np.asarray(values).ravel()
+    array = runtime.allocate_egp(owner, array_name, len(values))
+    array.host_view[:] = values
+    array.push_to_device()
+    wrapper.set_array(array, view_shape=None)
+
+
+def _neuron_shape(plan, var, num, slots):
+    dims = get_var_access_dim(var.access)
+    batch = plan.batch_size if (int(dims) & int(VarAccessDim.BATCH)) else 1
+    element = num if (int(dims) & int(VarAccessDim.ELEMENT)) else 1
+    shape = ((batch,) if batch > 1 else ()) + ((slots,) if slots > 1 else ()) + (element,)
+    return shape
+
+
+def _attach_neuron_shaped(runtime, owner, wrappers, variables, num, slots_for, delay_group):
+    plan = runtime.plan
+    for var in variables:
+        wrapper = wrappers.get(var.name)
+        key_name = var.name if (owner, var.name) in plan.arrays else f"ps_{var.name}"
+        if wrapper is None or (owner, key_name) not in runtime.arrays:
+            continue
+        array = runtime.arrays[(owner, key_name)]
+        slots = slots_for(var)
+        wrapper.set_array(array, view_shape=_neuron_shape(plan, var, num, slots),
+                          delay_group=delay_group if slots > 1 else None)
+        _copy_init_values(wrapper, array)
+        for egp_name, egp in getattr(wrapper, "extra_global_params", {}).items():
+            _load_egp(runtime, owner, f"{egp_name}{var.name}", egp)
+
+
+def _copy_init_values(wrapper, array, sparse=False):
+    """Copy host-provided initial values (arrays, not numbers or snippets) into the view."""
+    values = getattr(wrapper, "init_values", None)
+    if values is None or hasattr(values, "snippet") or array.host_view is None:
+        return
+    if not isinstance(values, np.ndarray) and np.isscalar(values):
+        return
+    values = np.asarray(values)
+    if sparse:
+        # given in the user's connection order; the wrapper scatters into padded rows
+        wrapper.values = values
+    else:
+        wrapper._view[...] = values
+    array.push_to_device()
+
+
+def _attach_group(model, runtime, group):
+    plan = runtime.plan
+    name = group.name
+    if name in plan.neurons and group is plan.neurons[name].group:
+        nplan = plan.neurons[name]
+        _attach_neuron_shaped(runtime, name, group.vars, group.model.get_vars(),
+                              group.num_neurons,
+                              lambda v: nplan.num_delay_slots if v.name in nplan.delayed_vars
+                              else 1, group)
+        for egp_name, egp in group.extra_global_params.items():
+            _load_egp(runtime, name, egp_name, egp)
+    elif name in plan.synapses and group is plan.synapses[name].group:
+        _attach_synapse_group(model, runtime, plan.synapses[name])
+    else:
+        _attach_neuron_shaped(runtime, name, group.vars, group.model.get_vars(),
+                              group.trg_pop.num_neurons, lambda v: 1, None)
+        for egp_name, egp in group.extra_global_params.items():
+            _load_egp(runtime, name, egp_name, egp)
+
+
+def _attach_synapse_group(model, runtime, splan):
+    plan = runtime.plan
+    sg = splan.group
+    wu = sg.wu_initialiser.snippet
+    ps = sg.ps_initialiser.snippet
+    src_plan, trg_plan = plan.neurons[sg.src.name], plan.neurons[sg.trg.name]
+    if sg.matrix_type & Conn.SPARSE and getattr(sg, "connections_set", False):
+        runtime.arrays[(sg.name, "rowLength")].storage[:] = sg.row_lengths
+        ind = runtime.arrays[(sg.name, "ind")].storage.reshape(sg.src.num_neurons,
+                                                                 splan.row_stride)
+        starts = np.concatenate(([0], np.cumsum(sg.row_lengths)[:-1]))
+        for i, length in enumerate(sg.row_lengths):
+            ind[i, :length] = sg.ind[starts[i]:starts[i] + length]
+    _attach_neuron_shaped(runtime, sg.name, sg.psm_vars, ps.get_vars(), sg.trg.num_neurons,
+                          lambda v: 1, None)
+    _attach_neuron_shaped(runtime, sg.name, sg.pre_vars, wu.get_pre_vars(), sg.src.num_neurons,
+                          lambda v: src_plan.num_delay_slots if sg.axonal_delay_steps > 0 else 1,
+                          sg.src)
+    post_delayed = sg.back_prop_delay_steps > 0 or splan.delayed_post_reads
+    _attach_neuron_shaped(runtime, sg.name, sg.post_vars, wu.get_post_vars(), sg.trg.num_neurons,
+                          lambda v: trg_plan.num_delay_slots if post_delayed else 1, sg.trg)
+    for var in wu.get_vars():
+        wrapper = sg.vars.get(var.name)
+        if wrapper is None or (sg.name, var.name) not in runtime.arrays:
+            continue
+        array = runtime.arrays[(sg.name, var.name)]
+        count = array.spec.count
+        batch = plan.batch_size if count and plan.batched(get_var_access_dim(var.access)) > 1 \
+            else 1
+        shape = (batch, count // batch) if batch > 1 else (count,)
+        wrapper.set_array(array, view_shape=shape)
+        _copy_init_values(wrapper, array, sparse=bool(sg.matrix_type & Conn.SPARSE))
+        for egp_name, egp in getattr(wrapper, "extra_global_params", {}).items():
+            _load_egp(runtime, sg.name, f"{egp_name}{var.name}", egp)
+    for egp_name, egp in sg.extra_global_params.items():
+        _load_egp(runtime, sg.name, egp_name, egp)
+    for egp_name, egp in getattr(sg, "psm_extra_global_params", {}).items():
+        _load_egp(runtime, sg.name, f"ps_{egp_name}", egp)
