@@ -13,7 +13,7 @@ from ..codegen.neuron_update import NeuronUpdateGenerator
 from ..codegen.rng import rng_source
 from ..codegen.stream import CodeStream
 from ..codegen.synapse_update import SynapseUpdateGenerator
-from ..lang import CDialect
+from ..codegen.dialect import GeneratedCodeDialect
 from ..model.enums import SynapseMatrixConnectivity as Conn
 
 PHASES = ("neuron_update", "presynaptic_update", "postsynaptic_update", "synapse_dynamics",
@@ -23,7 +23,7 @@ PHASES = ("neuron_update", "presynaptic_update", "postsynaptic_update", "synapse
 class CpuTarget:
     """Spellings of the few operations that differ between serial and parallel backends."""
 
-    dialect = CDialect()
+    dialect = GeneratedCodeDialect()
 
     @staticmethod
     def append_to_list(count: str, slot: str, events: str, offset: str, value: str) -> str:
@@ -267,7 +267,7 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
     for m in all_merged:
         s.lines(m.struct_definition())
         s.line(f"{m.struct_name} {m.array_name}[{len(m.members)}];")
-        s.line(f"const size_t {m.array_name}_size = sizeof({m.struct_name});")
+        s.line(f"size_t {m.array_name}_size = sizeof({m.struct_name});")
     s.line('}')
     timed = plan.model.timing_enabled
 

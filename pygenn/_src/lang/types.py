@@ -193,3 +193,109 @@ def resolve_precision(value, what="precision") -> NumericType:
         raise RuntimeError(f"Only floating point types can be used for {what} "
                            f"(got '{value.name}'); use 'float' or 'double'")
     return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Added for the GeNNCode front end: pointer, function and void types, C conversion rules
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PointerType:
+    """A pointer to ``pointee`` (a NumericType or another PointerType).
+
+    ``pointee_const`` says whether the pointed-at values are read-only (``const float *``).
+    Constness of the pointer itself is a property of the variable holding it, not of the type.
+    """
+
+    pointee: object
+    pointee_const: bool = False
+
+    @property
+    def name(self) -> str:
+        return ("const " if self.pointee_const else "") + type_name(self.pointee) + "*"
+
+    c_name = name
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(frozen=True)
+class FunctionType:
+    """The type of a built-in or model-provided function (one overload)."""
+
+    return_type: object
+    arg_types: tuple
+    variadic: bool = False
+
+    @property
+    def name(self) -> str:
+        args = [type_name(a) for a in self.arg_types] + (["..."] if self.variadic else [])
+        return f"{type_name(self.return_type)}({', '.join(args)})"
+
+    def __str__(self):
+        return self.name
+
+
+class VoidType:
+    """Result type of functions that return nothing (``addToPost``, ``assert``)."""
+
+    name = c_name = "void"
+
+    def __repr__(self):
+        return "Void"
+
+    def __str__(self):
+        return "void"
+
+
+Void = VoidType()
+
+# String literals are pointers to read-only chars
+StringType = PointerType(Int8, pointee_const=True)
+
+
+def type_name(t) -> str:
+    """The C spelling of a NumericType, PointerType, FunctionType or Void."""
+    return t.name
+
+
+def is_numeric(t) -> bool:
+    return isinstance(t, NumericType)
+
+
+def is_integral(t) -> bool:
+    return isinstance(t, NumericType) and t.is_integer
+
+
+def is_scalar_type(t) -> bool:
+    """'Scalar' in the C sense: usable as a condition (numeric or pointer)."""
+    return isinstance(t, (NumericType, PointerType))
+
+
+def promote(t: NumericType) -> NumericType:
+    """C integer promotion: integers ranked below int (bool included) become int32."""
+    if t.is_integer and t.rank < Int32.rank:
+        return Int32
+    return t
+
+
+_UNSIGNED_OF = {Int8: Uint8, Int16: Uint16, Int32: Uint32, Int64: Uint64}
+
+
+def common_type(a: NumericType, b: NumericType) -> NumericType:
+    """C's usual arithmetic conversions (LP64)."""
+    if Double in (a, b):
+        return Double
+    if Float in (a, b):
+        return Float
+    a, b = promote(a), promote(b)
+    if a == b:
+        return a
+    if a.is_signed == b.is_signed:
+        return a if a.rank > b.rank else b
+    signed, unsigned = (a, b) if a.is_signed else (b, a)
+    if unsigned.rank >= signed.rank:
+        return unsigned
+    if signed.size > unsigned.size:
+        return signed
+    return _UNSIGNED_OF[signed]

@@ -1,0 +1,303 @@
+"""``GeNNModel``: the object PyGeNN scripts build, load and step (SPEC section 2).
+
+Model description comes from ``ModelSpec``; this class adds the constructor, the Python-facing
+group classes, the build/load lifecycle checks and the runtime-backed properties. The work of
+build/load/unload is done by ``lifecycle.py``.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+
+import numpy as np
+
+from ..lang import types
+from ..model.enums import PlogSeverity
+from ..model.spec import ModelSpec
+from . import groups
+
+_LOGGERS = {"genn_log_level": "pygenn", "code_gen_log_level": "pygenn.codegen",
+            "transpiler_log_level": "pygenn.transpiler", "runtime_log_level": "pygenn.runtime"}
+
+_LOG_LEVELS = {PlogSeverity.NONE: logging.CRITICAL + 10, PlogSeverity.FATAL: logging.CRITICAL,
+               PlogSeverity.ERROR: logging.ERROR, PlogSeverity.WARNING: logging.WARNING,
+               PlogSeverity.INFO: logging.INFO, PlogSeverity.DEBUG: logging.DEBUG,
+               PlogSeverity.VERBOSE: logging.DEBUG - 5}
+
+_TIMERS = ("neuron_update", "init", "init_sparse", "presynaptic_update", "postsynaptic_update",
+           "synapse_dynamics")
+
+
+def _backend_modules() -> dict:
+    try:
+        from .backends import backend_modules
+    except ImportError:
+        return {"single_threaded_cpu": None}
+    return backend_modules or {"single_threaded_cpu": None}
+
+
+def _snake_case(name: str) -> str:
+    """GeNN 4 camelCase preference names (``generateLineInfo``) -> snake_case."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+class GeNNModel(ModelSpec):
+    """A spiking network: describe it with ``add_*``, then ``build()``, ``load()`` and
+    ``step_time()``.
+
+    Parameters
+    ----------
+    precision : str or type
+        Type of ``scalar`` ("float" or "double").
+    model_name : str
+        Name of the model; generated code goes to ``<model_name>_CODE``.
+    backend : str, optional
+        Key of ``backend_modules``; default the first (preferred) available backend.
+    time_precision : str or type, optional
+        Type of ``timepoint``; default ``precision``.
+    genn_log_level, code_gen_log_level, transpiler_log_level, runtime_log_level,
+    backend_log_level : PlogSeverity
+        Logging levels.
+    **preference_kwargs
+        Backend preferences, applied at build time.
+    """
+
+    _neuron_group_class = groups.NeuronGroup
+    _synapse_group_class = groups.SynapseGroup
+    _current_source_class = groups.CurrentSource
+    _custom_update_class = groups.CustomUpdate
+    _custom_update_wu_class = groups.CustomUpdateWU
+    _custom_connectivity_update_class = groups.CustomConnectivityUpdate
+
+    def __init__(self, precision="float", model_name: str = "GeNNModel", backend=None,
+                 time_precision=None, genn_log_level=PlogSeverity.WARNING,
+                 code_gen_log_level=PlogSeverity.WARNING,
+                 transpiler_log_level=PlogSeverity.WARNING,
+                 runtime_log_level=PlogSeverity.WARNING,
+                 backend_log_level=PlogSeverity.WARNING, **preference_kwargs):
+        self._built = False
+        self._loaded = False
+        self._runtime = None
+        self._preferences = None
+        self._model_merged = None
+        self._backend = None
+        super().__init__(model_name, precision, time_precision)
+        self._init_logging(genn_log_level=genn_log_level, code_gen_log_level=code_gen_log_level,
+                           transpiler_log_level=transpiler_log_level,
+                           runtime_log_level=runtime_log_level)
+        self.backend_log_level = backend_log_level
+        self.backend_name = self._choose_backend(backend)
+        self._preference_kwargs = {_snake_case(k): v for k, v in preference_kwargs.items()}
+        self.genn_types = {types.Float: np.float32, types.Double: np.float64,
+                           types.Int64: np.int64, types.Uint64: np.uint64,
+                           types.Int32: np.int32, types.Uint32: np.uint32,
+                           types.Int16: np.int16, types.Uint16: np.uint16,
+                           types.Int8: np.int8, types.Uint8: np.uint8, types.Bool: np.bool_}
+
+    @staticmethod
+    def _init_logging(**levels) -> None:
+        for argument, logger_name in _LOGGERS.items():
+            level = levels[argument]
+            if not isinstance(level, PlogSeverity):
+                level = PlogSeverity(int(level))
+            logging.getLogger(logger_name).setLevel(_LOG_LEVELS[level])
+
+    @staticmethod
+    def _choose_backend(backend) -> str:
+        modules = _backend_modules()
+        if backend is None:
+            return next(iter(modules))
+        if backend not in modules:
+            raise KeyError(f"Backend '{backend}' is not available here; available backends: "
+                           f"{', '.join(modules)}")
+        return backend
+
+    # ------------------------------------------------------------------ properties
+    @property
+    def backend_name(self) -> str:
+        """Name of the backend the model is built with."""
+        return self._backend_name
+
+    @backend_name.setter
+    def backend_name(self, name: str):
+        if self._built:
+            raise Exception("GeNN model already built")
+        self._backend_name = name
+
+    @property
+    def dT(self) -> float:
+        warnings.warn("dT has been deprecated since GeNN 4.9.0; use dt", FutureWarning,
+                      stacklevel=2)
+        return self.dt
+
+    @dT.setter
+    def dT(self, value):
+        warnings.warn("dT has been deprecated since GeNN 4.9.0; use dt", FutureWarning,
+                      stacklevel=2)
+        self.dt = value
+
+    @property
+    def t(self) -> float:
+        """Simulation time in ms (``timestep * dt``)."""
+        return self._runtime.t if self._loaded else 0.0
+
+    @property
+    def timestep(self) -> int:
+        """Number of steps simulated since load (settable, e.g. to 0 between trials)."""
+        return self._runtime.timestep if self._loaded else 0
+
+    @timestep.setter
+    def timestep(self, value):
+        if not self._loaded:
+            raise Exception("GeNN model has to be loaded before setting timestep")
+        self._runtime.timestep = int(value)
+
+    def _timer(self, name: str) -> float:
+        return self._runtime.get_time(name) if self._loaded else 0.0
+
+    neuron_update_time = property(lambda self: self._timer("neuron_update"),
+                                  doc="Seconds spent in neuron updates (timing_enabled).")
+    init_time = property(lambda self: self._timer("init"),
+                         doc="Seconds spent in initialisation (timing_enabled).")
+    init_sparse_time = property(lambda self: self._timer("init_sparse"),
+                                doc="Seconds spent in sparse initialisation (timing_enabled).")
+    presynaptic_update_time = property(
+        lambda self: self._timer("presynaptic_update"),
+        doc="Seconds spent in presynaptic updates (timing_enabled).")
+    postsynaptic_update_time = property(
+        lambda self: self._timer("postsynaptic_update"),
+        doc="Seconds spent in postsynaptic updates (timing_enabled).")
+    synapse_dynamics_time = property(
+        lambda self: self._timer("synapse_dynamics"),
+        doc="Seconds spent in synapse dynamics (timing_enabled).")
+
+    def get_custom_update_time(self, name: str) -> float:
+        """Seconds spent in the custom update group ``name``."""
+        return self._custom_update_timer(name, "update")
+
+    def get_custom_update_transpose_time(self, name: str) -> float:
+        return self._custom_update_timer(name, "transpose")
+
+    def get_custom_update_remap_time(self, name: str) -> float:
+        return self._custom_update_timer(name, "remap")
+
+    def get_custom_update_host_time(self, name: str) -> float:
+        return self._custom_update_timer(name, "host")
+
+    def _custom_update_timer(self, name: str, kind: str) -> float:
+        if not self._loaded:
+            return 0.0
+        return self._runtime.get_custom_update_time(name, kind)
+
+    # ------------------------------------------------------------------ add_* (not after build)
+    def _check_not_built(self) -> None:
+        if self._built:
+            raise Exception("GeNN model already built")
+
+    def add_neuron_population(self, pop_name, num_neurons, neuron, params={}, vars={}):
+        """Add a neuron population (SPEC 2.4); returns a NeuronGroup."""
+        self._check_not_built()
+        return super().add_neuron_population(pop_name, num_neurons, neuron, params, vars)
+
+    def add_synapse_population(self, pop_name, matrix_type, source, target, weight_update_init,
+                               postsynaptic_init, connectivity_init=None):
+        """Add a synapse population (SPEC 2.4); returns a SynapseGroup."""
+        self._check_not_built()
+        return super().add_synapse_population(pop_name, matrix_type, source, target,
+                                               weight_update_init, postsynaptic_init,
+                                               connectivity_init)
+
+    def add_current_source(self, cs_name, current_source_model, pop, params={}, vars={},
+                           var_refs={}):
+        """Add a current source to ``pop`` (SPEC 2.4); returns a CurrentSource."""
+        self._check_not_built()
+        return super().add_current_source(cs_name, current_source_model, pop, params, vars,
+                                          var_refs)
+
+    def add_custom_update(self, cu_name, group_name, custom_update_model, params={}, vars={},
+                          var_refs={}, egp_refs={}):
+        """Add a custom update (SPEC 2.4); returns a CustomUpdate or CustomUpdateWU."""
+        self._check_not_built()
+        return super().add_custom_update(cu_name, group_name, custom_update_model, params, vars,
+                                         var_refs, egp_refs)
+
+    def add_custom_connectivity_update(self, cu_name, group_name, syn_group,
+                                       custom_conn_update_model, params={}, vars={},
+                                       pre_vars={}, post_vars={}, var_refs={}, pre_var_refs={},
+                                       post_var_refs={}, egp_refs={}):
+        """Add a custom connectivity update (SPEC 2.4)."""
+        self._check_not_built()
+        return super().add_custom_connectivity_update(
+            cu_name, group_name, syn_group, custom_conn_update_model, params, vars, pre_vars,
+            post_vars, var_refs, pre_var_refs, post_var_refs, egp_refs)
+
+    # ------------------------------------------------------------------ lifecycle
+    def build(self, path_to_model: str = "./", always_rebuild: bool = False,
+              never_rebuild: bool = False) -> None:
+        """Generate and compile the model's code in ``<path_to_model>/<name>_CODE``."""
+        from . import lifecycle
+
+        if self._built:
+            raise Exception("GeNN model already built")
+        self.finalize_checks()
+        lifecycle.build(self, path_to_model, always_rebuild, never_rebuild)
+        self._built = True
+
+    def load(self, num_recording_timesteps=None) -> None:
+        """Load the built model, allocate memory and initialise it (timestep 0)."""
+        from . import lifecycle
+
+        if self._loaded:
+            raise Exception("GeNN model already loaded")
+        if not self._built:
+            raise Exception("GeNN model has not been built")
+        if num_recording_timesteps is None and self._recording_in_use():
+            raise Exception("Cannot use recording system without passing number of recording "
+                            "timesteps to GeNNModel.load")
+        lifecycle.load(self, num_recording_timesteps)
+        self._loaded = True
+
+    def _recording_in_use(self) -> bool:
+        return any(ng.spike_recording_enabled or ng.spike_event_recording_enabled
+                   for ng in self.neuron_populations.values())
+
+    def unload(self) -> None:
+        """Free the runtime; group wrappers lose their views. ``load()`` may be called again."""
+        from . import lifecycle
+
+        if not self._loaded:
+            raise Exception("GeNN model has not been loaded")
+        lifecycle.unload(self)
+        for group in self._all_groups():
+            unload_group = getattr(group, "_unload", None)
+            if unload_group is not None:
+                unload_group()
+        self._runtime = None
+        self._loaded = False
+
+    def _all_groups(self):
+        for registry in (self.neuron_populations, self.synapse_populations,
+                         self.current_sources, self.custom_updates,
+                         self.custom_connectivity_updates):
+            yield from registry.values()
+
+    def step_time(self) -> None:
+        """Advance the simulation by one timestep."""
+        if not self._loaded:
+            raise Exception("GeNN model has to be loaded before stepping")
+        self._runtime.step_time()
+
+    def custom_update(self, name: str) -> None:
+        """Run every custom (connectivity) update whose update group is ``name``."""
+        if not self._loaded:
+            raise Exception("GeNN model has to be loaded before performing custom update")
+        self._runtime.custom_update(name)
+
+    def pull_recording_buffers_from_device(self) -> None:
+        """Copy spike recording buffers from the device (needed before reading them)."""
+        if not self._loaded:
+            raise Exception("GeNN model has to be loaded before pulling recording buffers")
+        if not self._recording_in_use():
+            raise Exception("Cannot pull recording buffer if recording system is not in use")
+        self._runtime.pull_recording_buffers_from_device()

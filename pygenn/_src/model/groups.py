@@ -1,0 +1,606 @@
+"""Core population objects: neuron groups, synapse groups, current sources, custom updates.
+
+These hold the validated model description that code generation reads (SPEC section 3). The
+Python behaviour users see on top (``vars``, ``values``, recording data ...) is added by the
+mix-ins of ``pygenn._src.interface.groups``. ``ModelSpec`` (spec.py) creates these objects after
+validating what the user passed; setters here validate what users may change afterwards.
+"""
+from __future__ import annotations
+
+import numbers
+
+from ..errors import did_you_mean
+from .enums import (ParallelismHint, SynapseMatrixConnectivity, SynapseMatrixWeight, VarLocation,
+                    VarLocationAttribute, parse_enum)
+
+
+def declared(model, getter: str) -> list:
+    """A model's declarations from ``getter`` (``get_vars`` ...), ``[]`` when it has none."""
+    if model is None:
+        return []
+    method = getattr(model, getter, None)
+    return list(method()) if method is not None else []
+
+
+def declared_names(model, getter: str) -> list[str]:
+    return [d.name for d in declared(model, getter)]
+
+
+def model_code(model, getter: str) -> str:
+    method = getattr(model, getter, None) if model is not None else None
+    code = method() if method is not None else ""
+    return code or ""
+
+
+def model_name(model) -> str:
+    """The class name a model was created with (used in messages)."""
+    return type(model).__name__
+
+
+def plain_param_values(params) -> dict:
+    """Parameter dict with plain Python numbers (what snippet callables receive)."""
+    return {name: getattr(value, "value", value) for name, value in (params or {}).items()}
+
+
+def _check_location(location, what: str) -> VarLocation:
+    location = parse_enum(VarLocation, location, "VarLocation")
+    return location
+
+
+def _non_negative_int(value, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"{what} must be a non-negative integer, not {value!r}")
+    return int(value)
+
+
+class VarLocations:
+    """Locations of a set of named variables, with an error naming the owner for unknown names."""
+
+    def __init__(self, owner: str, what: str, names, default: VarLocation):
+        self._owner = owner
+        self._what = what
+        self._locations = {name: default for name in names}
+
+    def get(self, name: str) -> VarLocation:
+        self._check(name)
+        return self._locations[name]
+
+    def set(self, name: str, location) -> None:
+        self._check(name)
+        self._locations[name] = _check_location(location, f"location of '{name}'")
+
+    def _check(self, name: str) -> None:
+        if name not in self._locations:
+            raise RuntimeError(f"{self._owner} has no {self._what} '{name}'."
+                               + did_you_mean(name, self._locations))
+
+    def items(self):
+        return self._locations.items()
+
+
+class Group:
+    """What every population/update has: a name, a model, parameter values, dynamic params."""
+
+    #: GeNN's wording for the kind of group, used at the start of messages
+    kind = "Group"
+
+    def __init__(self, name: str, model, params: dict, spec):
+        self.name = name
+        self.model = model
+        self.params = params
+        self._model = spec
+        self.dynamic_params: set[str] = set()
+        self.user_call_site: str | None = None
+
+    @property
+    def description(self) -> str:
+        """e.g. "Neuron group 'Pop'" (the start of every message about this group)."""
+        return f"{self.kind} '{self.name}'"
+
+    def set_param_dynamic(self, param_name: str, dynamic: bool = True) -> None:
+        """Allow (or forbid) changing ``param_name`` after load with set_dynamic_param_value."""
+        _set_dynamic(self.dynamic_params, param_name, dynamic, self.params,
+                     f"{self.description} (model {model_name(self.model)})")
+
+    def _default_location(self) -> VarLocation:
+        return getattr(self._model, "_default_var_location", VarLocation.HOST_DEVICE)
+
+    def _locations(self, model, getter: str, what: str) -> VarLocations:
+        return VarLocations(self.description, what, declared_names(model, getter),
+                            self._default_location())
+
+    def __repr__(self):
+        return f"<{type(self).__name__} '{self.name}'>"
+
+
+def _set_dynamic(dynamic_params: set, name: str, dynamic: bool, params: dict, owner: str):
+    if name not in params:
+        raise RuntimeError(f"{owner} has no parameter '{name}' to make dynamic."
+                           + did_you_mean(name, params))
+    if dynamic:
+        dynamic_params.add(name)
+    else:
+        dynamic_params.discard(name)
+
+
+class NeuronGroup(Group):
+    """A population of neurons sharing one neuron model (SPEC 3.1)."""
+
+    kind = "Neuron group"
+
+    def __init__(self, name: str, num_neurons: int, model, params: dict,
+                 var_initialisers: dict, spec):
+        super().__init__(name, model, params, spec)
+        self.num_neurons = num_neurons
+        self.var_initialisers = var_initialisers
+        self._var_locations = self._locations(model, "get_vars", "variable")
+        self.spike_recording_enabled = False
+        self.spike_event_recording_enabled = False
+        self.recording_zero_copy_enabled = False
+        self.spike_time_location = self._default_location()
+        self.prev_spike_time_location = self._default_location()
+        self.in_syn: list = []
+        self.out_syn: list = []
+        self.current_sources: list = []
+
+    def var_location(self, name: str) -> VarLocation:
+        return self._var_locations.get(name)
+
+    get_var_location = var_location
+
+    def set_var_location(self, var_name: str, loc) -> None:
+        self._var_locations.set(var_name, loc)
+
+    @property
+    def _num_delay_slots(self) -> int:
+        """Delay slots from axonal/back-prop delays (code generation adds ``[d]`` reads)."""
+        delays = [sg.axonal_delay_steps for sg in self.out_syn]
+        delays += [sg.back_prop_delay_steps for sg in self.in_syn]
+        return 1 + max(delays, default=0)
+
+
+class SynapseGroup(Group):
+    """Synapses from one neuron group to another (SPEC 3.2).
+
+    ``model`` is the weight update model; ``params`` its parameter values. The postsynaptic
+    model is ``ps_initialiser.snippet`` with ``ps_params``.
+    """
+
+    kind = "Synapse group"
+
+    def __init__(self, name: str, matrix_type, src, trg, wu_initialiser, ps_initialiser,
+                 sparse_connectivity_initialiser, toeplitz_connectivity_initialiser, spec):
+        super().__init__(name, wu_initialiser.snippet, dict(wu_initialiser.params), spec)
+        self.matrix_type = matrix_type
+        self.src = src
+        self.trg = trg
+        self.wu_initialiser = wu_initialiser
+        self.ps_initialiser = ps_initialiser
+        self.sparse_connectivity_initialiser = sparse_connectivity_initialiser
+        self.toeplitz_connectivity_initialiser = toeplitz_connectivity_initialiser
+        self.ps_params = dict(ps_initialiser.params)
+        self.wu_var_initialisers: dict = {}
+        self.wu_pre_var_initialisers: dict = {}
+        self.wu_post_var_initialisers: dict = {}
+        self.ps_var_initialisers: dict = {}
+        self.wu_pre_var_refs: dict = {}
+        self.wu_post_var_refs: dict = {}
+        self.psm_var_refs: dict = {}
+        self.ps_neuron_var_refs: dict = {}
+        self.ps_dynamic_params: set[str] = set()
+        self._init_locations()
+        self._init_connectivity_defaults()
+        self.axonal_delay_steps = 0
+        self.back_prop_delay_steps = 0
+        self._max_dendritic_delay_timesteps = 1
+        self.max_dendritic_delay_set = False
+        self._post_target_var = "Isyn"
+        self._pre_target_var = "Isyn"
+        self.parallelism_hint = ParallelismHint.POSTSYNAPTIC
+        self.num_threads_per_spike = 1
+        self._narrow_sparse_ind_enabled = bool(
+            getattr(spec, "_default_narrow_sparse_ind_enabled", False)
+            and self.is_sparse)
+        # manual connectivity (set_sparse_connections)
+        self.connections_set = False
+        self.synapse_order = None
+        self.row_lengths = None
+        self.ind = None
+        self.pre_indices = None
+        self.post_indices = None
+
+    def _init_locations(self):
+        ps_model = self.ps_initialiser.snippet
+        self._wu_var_locations = self._locations(self.model, "get_vars",
+                                                 "weight update model variable")
+        self._wu_pre_var_locations = self._locations(self.model, "get_pre_vars",
+                                                     "weight update model presynaptic variable")
+        self._wu_post_var_locations = self._locations(
+            self.model, "get_post_vars", "weight update model postsynaptic variable")
+        self._ps_var_locations = self._locations(ps_model, "get_vars",
+                                                 "postsynaptic model variable")
+        self.output_location = self._default_location()
+        self.dendritic_delay_location = self._default_location()
+        self.sparse_connectivity_location = getattr(
+            self._model, "_default_sparse_connectivity_location", VarLocation.HOST_DEVICE)
+
+    def _init_connectivity_defaults(self):
+        self._max_connections = self.trg.num_neurons
+        self._max_source_connections = self.src.num_neurons
+        self._snippet_max_connections = None
+        self.kernel_size: list[int] = []
+        init = self.toeplitz_connectivity_initialiser or self.sparse_connectivity_initialiser
+        if init is None:
+            return
+        pars = plain_param_values(init.params)
+        num_pre, num_post = self.src.num_neurons, self.trg.num_neurons
+        row_func = _snippet_func(init.snippet, "get_calc_max_row_length_func")
+        col_func = _snippet_func(init.snippet, "get_calc_max_col_length_func")
+        kernel_func = _snippet_func(init.snippet, "get_calc_kernel_size_func")
+        if row_func is not None:
+            self._max_connections = int(row_func(num_pre, num_post, pars))
+            self._snippet_max_connections = self._max_connections
+        if col_func is not None:
+            self._max_source_connections = int(col_func(num_pre, num_post, pars))
+        if kernel_func is not None:
+            self.kernel_size = [int(k) for k in kernel_func(pars)]
+
+    # ------------------------------------------------------------------ matrix type helpers
+    @property
+    def is_sparse(self) -> bool:
+        return self.matrix_type & SynapseMatrixConnectivity.SPARSE
+
+    @property
+    def ps_model(self):
+        return self.ps_initialiser.snippet
+
+    @property
+    def wu_params(self) -> dict:
+        return self.params
+
+    @property
+    def wu_dynamic_params(self) -> set:
+        return self.dynamic_params
+
+    # ------------------------------------------------------------------ validated properties
+    @property
+    def max_connections(self) -> int:
+        """Maximum row length (SPARSE storage stride)."""
+        return self._max_connections
+
+    @max_connections.setter
+    def max_connections(self, value):
+        value = self._sparse_only_int(value, "max_connections")
+        bound = self._snippet_max_connections
+        if bound is not None and value < bound:
+            raise RuntimeError(
+                f"{self.description}: max_connections ({value}) must not be below the "
+                f"maximum row length the connectivity snippet can generate ({bound}).")
+        self._max_connections = value
+
+    @property
+    def max_source_connections(self) -> int:
+        """Maximum column length."""
+        return self._max_source_connections
+
+    @max_source_connections.setter
+    def max_source_connections(self, value):
+        self._max_source_connections = self._sparse_only_int(value, "max_source_connections")
+
+    def _sparse_only_int(self, value, what: str) -> int:
+        if not self.is_sparse:
+            raise RuntimeError(
+                f"{self.description}: {what} can only be set on SPARSE synapse groups; this one "
+                f"is {self.matrix_type.name}, whose row length is fixed by its connectivity.")
+        return _non_negative_int(value, f"{self.description}: {what}")
+
+    @property
+    def max_dendritic_delay_timesteps(self) -> int:
+        """Size of the dendritic delay ring buffer (at least 1)."""
+        return self._max_dendritic_delay_timesteps
+
+    @max_dendritic_delay_timesteps.setter
+    def max_dendritic_delay_timesteps(self, value):
+        value = _non_negative_int(value, f"{self.description}: max_dendritic_delay_timesteps")
+        if value < 1:
+            raise ValueError(f"{self.description}: max_dendritic_delay_timesteps must be at "
+                             f"least 1, not {value}")
+        self._max_dendritic_delay_timesteps = value
+        self.max_dendritic_delay_set = True
+
+    @property
+    def axonal_delay_steps(self) -> int:
+        return self._axonal_delay_steps
+
+    @axonal_delay_steps.setter
+    def axonal_delay_steps(self, value):
+        self._axonal_delay_steps = _non_negative_int(
+            value, f"{self.description}: axonal_delay_steps")
+
+    @property
+    def back_prop_delay_steps(self) -> int:
+        return self._back_prop_delay_steps
+
+    @back_prop_delay_steps.setter
+    def back_prop_delay_steps(self, value):
+        self._back_prop_delay_steps = _non_negative_int(
+            value, f"{self.description}: back_prop_delay_steps")
+
+    @property
+    def num_threads_per_spike(self) -> int:
+        return self._num_threads_per_spike
+
+    @num_threads_per_spike.setter
+    def num_threads_per_spike(self, value):
+        value = _non_negative_int(value, f"{self.description}: num_threads_per_spike")
+        if value < 1:
+            raise ValueError(f"{self.description}: num_threads_per_spike must be at least 1")
+        self._num_threads_per_spike = value
+
+    @property
+    def parallelism_hint(self) -> ParallelismHint:
+        return self._parallelism_hint
+
+    @parallelism_hint.setter
+    def parallelism_hint(self, value):
+        self._parallelism_hint = parse_enum(ParallelismHint, value, "ParallelismHint")
+
+    @property
+    def post_target_var(self) -> str:
+        """Input variable of the target neuron that the PSM's injectCurrent adds to."""
+        return self._post_target_var
+
+    @post_target_var.setter
+    def post_target_var(self, name: str):
+        self._post_target_var = _check_target_var(name, self.trg, f"{self.description}: "
+                                                  "post_target_var")
+
+    @property
+    def pre_target_var(self) -> str:
+        """Input variable of the source neuron that addToPre adds to."""
+        return self._pre_target_var
+
+    @pre_target_var.setter
+    def pre_target_var(self, name: str):
+        self._pre_target_var = _check_target_var(name, self.src, f"{self.description}: "
+                                                 "pre_target_var")
+
+    @property
+    def output_location(self) -> VarLocation:
+        return self._output_location
+
+    @output_location.setter
+    def output_location(self, value):
+        self._output_location = _check_location(value, "output_location")
+
+    @property
+    def sparse_connectivity_location(self) -> VarLocation:
+        return self._sparse_connectivity_location
+
+    @sparse_connectivity_location.setter
+    def sparse_connectivity_location(self, value):
+        self._sparse_connectivity_location = _check_location(value, "sparse connectivity")
+
+    @property
+    def dendritic_delay_location(self) -> VarLocation:
+        return self._dendritic_delay_location
+
+    @dendritic_delay_location.setter
+    def dendritic_delay_location(self, value):
+        self._dendritic_delay_location = _check_location(value, "dendritic delay")
+
+    @property
+    def narrow_sparse_ind_enabled(self) -> bool:
+        return self._narrow_sparse_ind_enabled
+
+    @narrow_sparse_ind_enabled.setter
+    def narrow_sparse_ind_enabled(self, enabled):
+        if enabled and not self.is_sparse:
+            raise RuntimeError(f"{self.description}: narrow sparse indices can only be used "
+                               f"with SPARSE connectivity, not {self.matrix_type.name}")
+        self._narrow_sparse_ind_enabled = bool(enabled)
+
+    # ------------------------------------------------------------------ dynamic params / locations
+    def set_wu_param_dynamic(self, param_name: str, dynamic: bool = True) -> None:
+        _set_dynamic(self.dynamic_params, param_name, dynamic, self.params,
+                     f"{self.description} weight update model ({model_name(self.model)})")
+
+    def set_ps_param_dynamic(self, param_name: str, dynamic: bool = True) -> None:
+        _set_dynamic(self.ps_dynamic_params, param_name, dynamic, self.ps_params,
+                     f"{self.description} postsynaptic model ({model_name(self.ps_model)})")
+
+    def wu_var_location(self, name):
+        return self._wu_var_locations.get(name)
+
+    def wu_pre_var_location(self, name):
+        return self._wu_pre_var_locations.get(name)
+
+    def wu_post_var_location(self, name):
+        return self._wu_post_var_locations.get(name)
+
+    def ps_var_location(self, name):
+        # GeNN 5.4 returns the WU location here (SPEC 15 item 3); we return the PSM's own
+        return self._ps_var_locations.get(name)
+
+    get_wu_var_location = wu_var_location
+    get_wu_pre_var_location = wu_pre_var_location
+    get_wu_post_var_location = wu_post_var_location
+    get_ps_var_location = ps_var_location
+
+    def set_wu_var_location(self, var_name, loc):
+        self._wu_var_locations.set(var_name, loc)
+
+    def set_wu_pre_var_location(self, var_name, loc):
+        self._wu_pre_var_locations.set(var_name, loc)
+
+    def set_wu_post_var_location(self, var_name, loc):
+        self._wu_post_var_locations.set(var_name, loc)
+
+    def set_ps_var_location(self, var_name, loc):
+        self._ps_var_locations.set(var_name, loc)
+
+    # ------------------------------------------------------------------ sizes
+    @property
+    def weight_update_var_size(self) -> int:
+        """Elements of one per-synapse variable (SPEC 3.2)."""
+        if self.matrix_type & SynapseMatrixWeight.KERNEL:
+            size = 1
+            for k in self.kernel_size:
+                size *= k
+            return size
+        if self.is_sparse:
+            return self.max_connections * self.src.num_neurons
+        return self.src.num_neurons * self.trg.num_neurons
+
+
+def _snippet_func(snippet, getter: str):
+    method = getattr(snippet, getter, None)
+    func = method() if method is not None else None
+    return func if callable(func) else None
+
+
+def _check_target_var(name: str, neuron_group, what: str) -> str:
+    inputs = ["Isyn"] + declared_names(neuron_group.model, "get_additional_input_vars")
+    if name not in inputs:
+        raise RuntimeError(
+            f"{what} '{name}' is neither 'Isyn' nor an additional input variable of "
+            f"{neuron_group.description} (model {model_name(neuron_group.model)})."
+            + did_you_mean(name, inputs))
+    return name
+
+
+class CurrentSource(Group):
+    """A current injected into every neuron of one neuron group (SPEC 3.3)."""
+
+    kind = "Current source"
+
+    def __init__(self, name: str, model, trg_pop, params: dict, var_initialisers: dict, spec):
+        super().__init__(name, model, params, spec)
+        self.trg_pop = trg_pop
+        self.var_initialisers = var_initialisers
+        self.neuron_var_refs: dict = {}
+        self._target_var = "Isyn"
+        self._var_locations = self._locations(model, "get_vars", "variable")
+
+    @property
+    def target_var(self) -> str:
+        """Input variable of the target neuron the injected current adds to."""
+        return self._target_var
+
+    @target_var.setter
+    def target_var(self, name: str):
+        self._target_var = _check_target_var(name, self.trg_pop, f"{self.description}: "
+                                             "target_var")
+
+    def var_location(self, name):
+        return self._var_locations.get(name)
+
+    get_var_location = var_location
+
+    def set_var_location(self, var_name, loc):
+        self._var_locations.set(var_name, loc)
+
+
+class CustomUpdateBase(Group):
+    """What neuron-shaped and weight-update-shaped custom updates share (SPEC 3.4)."""
+
+    kind = "Custom update"
+
+    def __init__(self, name: str, update_group_name: str, model, params: dict,
+                 var_initialisers: dict, var_refs: dict, egp_refs: dict, dims, spec):
+        super().__init__(name, model, params, spec)
+        self.update_group_name = update_group_name
+        self.var_initialisers = var_initialisers
+        self.var_refs = var_refs
+        self.egp_refs = egp_refs
+        self.dims = dims
+        self._var_locations = self._locations(model, "get_vars", "variable")
+
+    @property
+    def _dims(self):
+        return self.dims
+
+    def var_location(self, name):
+        return self._var_locations.get(name)
+
+    get_var_location = var_location
+
+    def set_var_location(self, var_name, loc):
+        self._var_locations.set(var_name, loc)
+
+
+class CustomUpdate(CustomUpdateBase):
+    """A custom update over neuron-shaped variables; ``num_neurons`` is their common size."""
+
+    def __init__(self, name, update_group_name, model, params, var_initialisers, var_refs,
+                 egp_refs, dims, num_neurons: int, spec):
+        super().__init__(name, update_group_name, model, params, var_initialisers, var_refs,
+                         egp_refs, dims, spec)
+        self.num_neurons = num_neurons
+
+
+class CustomUpdateWU(CustomUpdateBase):
+    """A custom update over the per-synapse variables of one synapse group."""
+
+    def __init__(self, name, update_group_name, model, params, var_initialisers, var_refs,
+                 egp_refs, dims, synapse_group, spec):
+        super().__init__(name, update_group_name, model, params, var_initialisers, var_refs,
+                         egp_refs, dims, spec)
+        self.synapse_group = synapse_group
+
+    @property
+    def transpose_var_refs(self) -> dict:
+        """The references (at most one) whose values are transposed into another group."""
+        return {n: r for n, r in self.var_refs.items()
+                if getattr(r, "transpose_group", None) is not None}
+
+
+class CustomConnectivityUpdate(Group):
+    """Code that changes the connectivity of one SPARSE synapse group (SPEC 3.5)."""
+
+    kind = "Custom connectivity update"
+
+    def __init__(self, name: str, update_group_name: str, synapse_group, model, params: dict,
+                 var_initialisers: dict, pre_var_initialisers: dict,
+                 post_var_initialisers: dict, spec):
+        super().__init__(name, model, params, spec)
+        self.update_group_name = update_group_name
+        self.synapse_group = synapse_group
+        self.var_initialisers = var_initialisers
+        self.pre_var_initialisers = pre_var_initialisers
+        self.post_var_initialisers = post_var_initialisers
+        self.var_refs: dict = {}
+        self.pre_var_refs: dict = {}
+        self.post_var_refs: dict = {}
+        self.egp_refs: dict = {}
+        self._var_locations = self._locations(model, "get_vars", "variable")
+        self._pre_var_locations = self._locations(model, "get_pre_vars",
+                                                  "presynaptic variable")
+        self._post_var_locations = self._locations(model, "get_post_vars",
+                                                   "postsynaptic variable")
+
+    def var_location(self, name):
+        return self._var_locations.get(name)
+
+    def pre_var_location(self, name):
+        return self._pre_var_locations.get(name)
+
+    def post_var_location(self, name):
+        return self._post_var_locations.get(name)
+
+    get_var_location = var_location
+    get_pre_var_location = pre_var_location
+    get_post_var_location = post_var_location
+
+    def set_var_location(self, var_name, loc):
+        self._var_locations.set(var_name, loc)
+
+    def set_pre_var_location(self, var_name, loc):
+        self._pre_var_locations.set(var_name, loc)
+
+    def set_post_var_location(self, var_name, loc):
+        self._post_var_locations.set(var_name, loc)
+
+
+def has_host_copy(location) -> bool:
+    return bool(location & VarLocationAttribute.HOST)

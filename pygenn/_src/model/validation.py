@@ -1,0 +1,323 @@
+"""Rules that model descriptions must follow (SPEC section 7), as small reusable checks.
+
+Every check raises with a message that names the group, the model and what to change. The
+group-specific rules (custom update dimensions, synapse matrix types) are in ``rules.py``.
+"""
+from __future__ import annotations
+
+import numbers
+import re
+
+import numpy as np
+
+from ..errors import CodeContext, did_you_mean
+from .descriptors import NumericValue
+from .enums import VarAccessDim, VarAccessMode, access_mode_of
+from .groups import declared, model_code, model_name
+
+_POPULATION_NAME = re.compile(r"[A-Za-z0-9_]+\Z")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+# ---------------------------------------------------------------------------- names
+def check_population_name(name, what: str) -> str:
+    """Names of populations, updates and update groups: non-empty, only [A-Za-z0-9_]."""
+    if not isinstance(name, str):
+        raise TypeError(f"{what} name must be a string, not {name!r}")
+    if not _POPULATION_NAME.match(name):
+        raise RuntimeError(f"{what} name '{name}' is invalid: names may only contain letters, "
+                           "digits and underscores (they become part of generated C names)")
+    return name
+
+
+def check_unique(name: str, existing, what: str) -> None:
+    if name in existing:
+        raise RuntimeError(f"Cannot add a {what} with duplicate name '{name}': choose another "
+                           "name")
+
+
+def check_identifier(name, what: str) -> str:
+    if not isinstance(name, str) or not _IDENTIFIER.match(name):
+        raise RuntimeError(f"{what} name '{name}' is not a valid C identifier (letters, digits "
+                           "and underscores, not starting with a digit)")
+    return name
+
+
+_DECLARATION_GETTERS = {
+    "get_params": "parameter", "get_derived_params": "derived parameter",
+    "get_vars": "variable", "get_pre_vars": "presynaptic variable",
+    "get_post_vars": "postsynaptic variable", "get_extra_global_params": "extra global parameter",
+    "get_var_refs": "variable reference", "get_pre_var_refs": "presynaptic variable reference",
+    "get_post_var_refs": "postsynaptic variable reference",
+    "get_neuron_var_refs": "neuron variable reference",
+    "get_pre_neuron_var_refs": "presynaptic neuron variable reference",
+    "get_post_neuron_var_refs": "postsynaptic neuron variable reference",
+    "get_psm_var_refs": "postsynaptic model variable reference",
+    "get_extra_global_param_refs": "extra global parameter reference",
+    "get_additional_input_vars": "additional input variable",
+}
+
+
+def check_model_declarations(model, owner: str) -> None:
+    """All names a model declares must be C identifiers."""
+    for getter, what in _DECLARATION_GETTERS.items():
+        for declaration in declared(model, getter):
+            check_identifier(declaration.name, f"{owner} (model {model_name(model)}) {what}")
+
+
+# ---------------------------------------------------------------------------- dict contents
+def _check_names(given: dict, expected: list[str], owner: str, what: str, plural: str,
+                 missing_text: str) -> None:
+    if not isinstance(given, dict):
+        raise TypeError(f"{owner}: {plural} must be given as a dict of name -> value, "
+                        f"not {type(given).__name__}")
+    for name in given:
+        if name not in expected:
+            raise RuntimeError(f"{owner}: the model has no {what} '{name}'."
+                               + did_you_mean(name, expected))
+    if len(given) != len(expected):
+        raise RuntimeError(f"{owner}: expected {len(expected)} {plural} but got {len(given)}; "
+                           + _missing_message(given, expected, missing_text))
+
+
+def _missing_message(given: dict, expected: list[str], missing_text: str) -> str:
+    missing = [n for n in expected if n not in given]
+    return f"{missing_text} {', '.join(repr(n) for n in missing)}"
+
+
+def check_param_values(given, model, owner: str) -> dict:
+    """Exactly the model's parameters, as a dict name -> NumericValue."""
+    given = {} if given is None else given
+    expected = [p.name for p in declared(model, "get_params")]
+    owner = f"{owner} (model {model_name(model)})"
+    _check_names(given, expected, owner, "parameter", "parameters", "missing value for parameter")
+    values = {}
+    for name in expected:
+        try:
+            values[name] = NumericValue(given[name])
+        except TypeError:
+            raise TypeError(f"{owner}: parameter '{name}' must be a number, not "
+                            f"{given[name]!r}") from None
+    return values
+
+
+def check_var_initialisers(given, declarations: list, owner: str,
+                           what: str = "variable") -> dict:
+    """Exactly one initialiser per declared variable, normalised (see normalise_var_init)."""
+    given = {} if given is None else given
+    expected = [d.name for d in declarations]
+    _check_names(given, expected, owner, what, f"{what}s", f"missing initialiser for {what}")
+    return {name: normalise_var_init(given[name], f"{owner} {what} '{name}'")
+            for name in expected}
+
+
+def normalise_var_init(value, what: str = "variable"):
+    """A VarInit, host values as a numpy array, or None (uninitialised).
+
+    Plain numbers become constant VarInits (device initialisation).
+    """
+    var_init_class = _var_init_class()
+    if value is None or isinstance(value, var_init_class):
+        return value
+    if hasattr(value, "snippet") and hasattr(value, "params"):
+        return value  # a VarInit from another module version
+    if isinstance(value, numbers.Number) and not isinstance(value, bool):
+        return var_init_class(value)
+    if isinstance(value, bool):
+        return var_init_class(int(value))
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return var_init_class(value.item())
+    try:
+        array = np.asarray(value)
+    except Exception as exc:  # noqa: BLE001 - any failure means the value is unusable
+        raise TypeError(f"{what}: cannot use {value!r} as initial values ({exc})") from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
+                                     or array.dtype == np.bool_):
+        raise TypeError(f"{what}: initial values must be a number, a sequence of numbers, "
+                        f"init_var(...) or None, not {value!r}")
+    return array
+
+
+def _var_init_class():
+    from .init import VarInit
+    return VarInit
+
+
+def check_ref_names(given, declarations: list, owner: str, what: str) -> dict:
+    given = {} if given is None else given
+    expected = [d.name for d in declarations]
+    _check_names(given, expected, owner, what, f"{what}s", f"missing {what} for")
+    return {name: given[name] for name in expected}
+
+
+# ---------------------------------------------------------------------------- references
+def check_ref_type(declaration, ref, owner: str, spec) -> None:
+    """The reference's declared type must resolve to the target's (SPEC 15 item 7)."""
+    from .refs import same_type
+    if not same_type(declaration.type, ref.type, spec):
+        raise RuntimeError(
+            f"{owner}: Incompatible type for variable reference '{declaration.name}': it is "
+            f"declared '{declaration.type}' but {ref.target_description} is '{ref.type}'")
+
+
+def check_egp_ref_type(declaration, ref, owner: str, spec) -> None:
+    from .refs import same_type
+    if not same_type(declaration.type, ref.type, spec):
+        raise RuntimeError(
+            f"{owner}: Incompatible type for extra global parameter reference "
+            f"'{declaration.name}': it is declared '{declaration.type}' but extra global "
+            f"parameter '{ref.egp_name}' of {ref.group.description} is '{ref.type}'")
+
+
+def check_local_ref_access(declaration, ref, owner: str) -> None:
+    """Local refs (PSM/WU/CS) to variables lacking a dimension must be read-only."""
+    full = int(VarAccessDim.ELEMENT) | int(VarAccessDim.BATCH)
+    if (int(ref.dims) & full) != full and declaration.access != VarAccessMode.READ_ONLY:
+        raise RuntimeError(
+            f"{owner}: variable reference '{declaration.name}' points to "
+            f"{ref.target_description}, which is shared across neurons or batches, so it must "
+            "be declared with VarAccessMode.READ_ONLY")
+
+
+def is_reduction(mode) -> bool:
+    return mode in (VarAccessMode.REDUCE_SUM, VarAccessMode.REDUCE_MAX)
+
+
+def access_mode(access) -> VarAccessMode:
+    return access if isinstance(access, VarAccessMode) else access_mode_of(access)
+
+
+# ---------------------------------------------------------------------------- code strings
+_RNG_CALL = re.compile(r"\bgennrand\w*\s*\(|\$\(\s*gennrand")
+_ID_KERNEL = re.compile(r"\bid_kernel\b")
+
+
+def uses_rng(code: str) -> bool:
+    return bool(_RNG_CALL.search(code or ""))
+
+
+def uses_id_kernel(code: str) -> bool:
+    return bool(_ID_KERNEL.search(code or ""))
+
+
+def scan_code(code: str, description: str, role: str, group_name: str) -> None:
+    """Scan a code string now so bad characters surface at add/init time (SPEC 9.9)."""
+    if not code or not code.strip():
+        return
+    try:
+        from ..lang import scan
+    except ImportError:  # the language package is not there yet
+        return
+    scan(code, CodeContext(description=description, source=code, role=role, group=group_name))
+
+
+def scan_model(model, codes: dict, owner: str, group_name: str) -> None:
+    """Scan each ``getter -> (context suffix, role)`` code string of ``model``."""
+    for getter, (suffix, role) in codes.items():
+        scan_code(model_code(model, getter), f"{owner} {suffix}", role, group_name)
+
+
+NEURON_CODES = {"get_sim_code": ("sim code", "sim_code"),
+                "get_threshold_condition_code": ("threshold condition code",
+                                                 "threshold_condition_code"),
+                "get_reset_code": ("reset code", "reset_code")}
+WU_CODES = {
+    "get_pre_spike_syn_code": ("weight update model sim code", "pre_spike_syn_code"),
+    "get_pre_event_syn_code": ("weight update model presynaptic event code",
+                               "pre_event_syn_code"),
+    "get_post_event_syn_code": ("weight update model postsynaptic event code",
+                                "post_event_syn_code"),
+    "get_post_spike_syn_code": ("weight update model learn post code", "post_spike_syn_code"),
+    "get_synapse_dynamics_code": ("weight update model synapse dynamics",
+                                  "synapse_dynamics_code"),
+    "get_pre_event_threshold_condition_code": (
+        "weight update model presynaptic event threshold condition code",
+        "pre_event_threshold_condition_code"),
+    "get_post_event_threshold_condition_code": (
+        "weight update model postsynaptic event threshold condition code",
+        "post_event_threshold_condition_code"),
+    "get_pre_spike_code": ("weight update model presynaptic spike code", "pre_spike_code"),
+    "get_post_spike_code": ("weight update model postsynaptic spike code", "post_spike_code"),
+    "get_pre_dynamics_code": ("weight update model presynaptic dynamics code",
+                              "pre_dynamics_code"),
+    "get_post_dynamics_code": ("weight update model postsynaptic dynamics code",
+                               "post_dynamics_code"),
+}
+PSM_CODES = {"get_sim_code": ("postsynaptic model apply sim code", "sim_code")}
+CS_CODES = {"get_injection_code": ("injection code", "injection_code")}
+CU_CODES = {"get_update_code": ("update code", "update_code")}
+CCU_CODES = {"get_row_update_code": ("row update code", "row_update_code"),
+             "get_host_update_code": ("host update code", "host_update_code")}
+SPARSE_CODES = {"get_row_build_code": ("sparse connectivity row build code", "row_build_code"),
+                "get_col_build_code": ("sparse connectivity col build code", "col_build_code")}
+TOEPLITZ_CODES = {"get_diagonal_build_code": ("toeplitz connectivity diagonal build code",
+                                              "diagonal_build_code")}
+
+
+def scan_var_inits(initialisers: dict, owner: str, group_name: str) -> None:
+    for name, init in initialisers.items():
+        snippet = getattr(init, "snippet", None)
+        if snippet is not None:
+            scan_code(model_code(snippet, "get_code"), f"{owner} variable '{name}' init code",
+                      "var_init_code", group_name)
+
+
+# ---------------------------------------------------------------------------- models
+#: kind -> (base class name in snippets.py, built-in table module in builtin/)
+MODEL_KINDS = {
+    "neuron": ("NeuronModelBase", "neuron_models"),
+    "weight_update": ("WeightUpdateModelBase", "weight_update_models"),
+    "postsynaptic": ("PostsynapticModelBase", "postsynaptic_models"),
+    "current_source": ("CurrentSourceModelBase", "current_source_models"),
+    "custom_update": ("CustomUpdateModelBase", "custom_update_models"),
+    "custom_connectivity_update": ("CustomConnectivityUpdateModelBase",
+                                   "custom_connectivity_update_models"),
+}
+
+
+def resolve_model(value, kind: str):
+    """A model instance from a built-in name string or an instance of the kind's base class.
+
+    Anything else raises ``Exception("Invalid snippet")`` as GeNN does, with what to pass.
+    """
+    from . import snippets
+
+    base_name, table = MODEL_KINDS[kind]
+    base = getattr(snippets, base_name)
+    if isinstance(value, str):
+        value = _builtin_model(value, table, kind)
+    if not isinstance(value, base):
+        raise Exception(f"Invalid snippet: expected the name of a built-in "
+                        f"{kind.replace('_', ' ')} model or a {base_name} (e.g. from "
+                        f"create_{kind}_model), not {value!r}")
+    return value
+
+
+def _builtin_model(name: str, table: str, kind: str):
+    import importlib
+
+    try:
+        builtins = importlib.import_module(f"{__package__}.builtin.{table}").BUILTINS
+    except (ImportError, AttributeError):
+        builtins = {}
+    if name not in builtins:
+        raise Exception(f"Invalid snippet: there is no built-in {kind.replace('_', ' ')} model "
+                        f"'{name}'." + did_you_mean(name, builtins))
+    model = builtins[name]
+    return model() if isinstance(model, type) or (callable(model) and not hasattr(
+        model, "get_params")) else model
+
+
+def user_call_site() -> str | None:
+    """"file.py:42" of the innermost stack frame outside the pygenn package."""
+    import os
+    import sys
+
+    package_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    frame = sys._getframe(1)
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        if not filename.startswith(package_dir + os.sep):
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return None
