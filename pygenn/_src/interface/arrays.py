@@ -302,6 +302,16 @@ class ExtraGlobalParameter(Array):
     def values(self, values) -> None:
         self.view[:] = values
 
+    # The guide page gives EGPs ``current_view``/``current_values`` too; EGPs have no delay
+    # slots, so they are the whole array.
+    @property
+    def current_view(self) -> np.ndarray:
+        return self.view
+
+    @property
+    def current_values(self) -> np.ndarray:
+        return np.copy(self.view)
+
 
 # ---------------------------------------------------------------------------- sparse layout
 class SparseLayout:

@@ -187,9 +187,10 @@ def _attach_synapse_group(model, runtime, splan):
         runtime.arrays[(sg.name, "rowLength")].storage[:] = sg.row_lengths
         ind = runtime.arrays[(sg.name, "ind")].storage.reshape(sg.src.num_neurons,
                                                                  splan.row_stride)
-        starts = np.concatenate(([0], np.cumsum(sg.row_lengths)[:-1]))
-        for i, length in enumerate(sg.row_lengths):
-            ind[i, :length] = sg.ind[starts[i]:starts[i] + length]
+        lengths = np.asarray(sg.row_lengths, dtype=np.int64)
+        rows = np.repeat(np.arange(len(lengths)), lengths)
+        starts = np.cumsum(lengths) - lengths
+        ind[rows, np.arange(len(rows)) - starts[rows]] = sg.ind
     _attach_neuron_shaped(runtime, sg.name, sg.psm_vars, ps.get_vars(), sg.trg.num_neurons,
                           lambda v: 1, None)
     _attach_neuron_shaped(runtime, sg.name, sg.pre_vars, wu.get_pre_vars(), sg.src.num_neurons,
