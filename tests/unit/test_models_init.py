@@ -6,6 +6,7 @@ import pytest
 
 import pygenn.init_var_snippets as init_var_snippets
 import pygenn.neuron_models as neuron_models
+import pygenn.weight_update_models as weight_update_models
 from pygenn._src.model.descriptors import NumericValue
 from pygenn._src.model.factories import create_var_init_snippet, create_weight_update_model
 from pygenn._src.model.init import (
@@ -130,10 +131,9 @@ def test_bad_var_value():
 
 def test_var_refs_kept_as_given():
     ref = object()
-    values = check_var_refs(init_weight_update("StaticGraded", {"Epre": 0, "Vslope": 1},
-                                               {"g": 1.0}, pre_var_refs={"V": ref}).snippet
-                            .get_pre_neuron_var_refs(), {"V": ref}, "S")
-    assert values["V"] is ref
+    declared = weight_update_models.StaticGraded().get_pre_neuron_var_refs()
+    assert check_var_refs(declared, {"V": ref}, "S")["V"] is ref
+    assert check_var_refs(declared, {"V": "V"}, "S") == {"V": "V"}
 
 
 def test_var_ref_none_is_rejected():

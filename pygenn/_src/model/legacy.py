@@ -99,9 +99,9 @@ def _replacement(term: _Term, where: str) -> str:
 
 
 def upgrade_legacy_syntax(code: str, where: str = "code string") -> str:
-    """Rewrite every ``$(...)`` term of ``code``; raises RuntimeError for ``$(endRow)``/``$(endCol)``.
+    """Rewrite every ``$(...)`` term of ``code`` (no warning is issued here).
 
-    ``where`` names the code string in error messages. No warning is issued here.
+    Raises RuntimeError for ``$(endRow)``/``$(endCol)``; ``where`` names the code string.
     """
     pieces, position = [], 0
     while True:

@@ -93,13 +93,14 @@ def check_matrix_type(matrix_type, wu_init, sparse_init, toeplitz_init, owner: s
 
 
 def _check_procedural(sparse_init, wu, owner: str) -> None:
-    if sparse_init is None or not model_code(sparse_init.snippet, "get_row_build_code").strip():
+    snippet = getattr(sparse_init, "snippet", None)
+    if model_code(snippet, "get_col_build_code").strip():
+        raise RuntimeError(f"{owner}: PROCEDURAL connectivity cannot use a snippet with "
+                           f"col_build_code ({model_name(snippet)}); use one with "
+                           "row_build_code")
+    if not model_code(snippet, "get_row_build_code").strip():
         raise RuntimeError(f"{owner}: PROCEDURAL connectivity is regenerated row by row, so it "
                            "needs a sparse connectivity snippet with row_build_code")
-    if model_code(sparse_init.snippet, "get_col_build_code").strip():
-        raise RuntimeError(f"{owner}: PROCEDURAL connectivity cannot use a snippet with "
-                           f"col_build_code ({model_name(sparse_init.snippet)}); use one with "
-                           "row_build_code")
     for getter, role in (("get_post_spike_syn_code", "post_spike_syn_code"),
                          ("get_synapse_dynamics_code", "synapse_dynamics_code")):
         if model_code(wu, getter).strip():

@@ -1,0 +1,53 @@
+"""Shared fixtures for the end-to-end behaviour tests (build + load + simulate)."""
+import itertools
+
+import pytest
+
+from pygenn import GeNNModel
+from pygenn.genn_model import backend_modules
+
+_BACKENDS = list(backend_modules.keys())
+
+
+@pytest.fixture(scope="session")
+def _genn_cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("pygenn_cache")
+
+
+@pytest.fixture(autouse=True)
+def _pygenn_cache(monkeypatch, _genn_cache_dir):
+    """Point pygenn's compilation cache at a per-session temporary directory."""
+    monkeypatch.setenv("PYGENN_CACHE_DIR", str(_genn_cache_dir))
+
+
+@pytest.fixture(params=_BACKENDS)
+def backend(request):
+    """Name of every backend in ``pygenn.genn_model.backend_modules``."""
+    return request.param
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def make_model(backend, tmp_path):
+    """Factory: ``make_model(precision="double", dt=1.0, seed=1234)`` -> GeNNModel on ``backend``.
+
+    The returned model has an extra helper ``model.build_load(num_recording_timesteps=None)``
+    that builds under ``tmp_path`` and loads it.
+    """
+    def factory(precision="double", dt=1.0, seed=1234, name=None):
+        if name is None:
+            name = f"feat{next(_counter)}"
+        model = GeNNModel(precision, name, backend=backend)
+        model.dt = dt
+        model.seed = seed
+
+        def build_load(num_recording_timesteps=None):
+            model.build(path_to_model=str(tmp_path))
+            model.load(num_recording_timesteps=num_recording_timesteps)
+
+        model.build_load = build_load
+        return model
+
+    return factory
