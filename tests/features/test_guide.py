@@ -259,3 +259,27 @@ def test_wrong_call_order_raises(backend, tmp_path):
     assert model._runtime is None and not model._loaded
     model.load(num_recording_timesteps=10)
     assert model.timestep == 0
+
+
+@pytest.mark.parametrize("delay", [0, 3])
+def test_axonal_delay_delivers_at_k_plus_1_plus_delay(backend, tmp_path, delay):
+    source = create_neuron_model("source", threshold_condition_code="t == 2.0")
+    sink = create_neuron_model("sink", vars=[("I", "scalar")], sim_code="I = Isyn;")
+    model = GeNNModel("float", f"delay{delay}", backend=backend)
+    model.dt = 1.0
+    pre = model.add_neuron_population("pre", 1, source)
+    post = model.add_neuron_population("post", 3, sink, {}, {"I": 0.0})
+    sg = model.add_synapse_population(
+        "syn", "DENSE", pre, post, init_weight_update("StaticPulse", {}, {"g": 1.5}),
+        init_postsynaptic("DeltaCurr"))
+    sg.axonal_delay_steps = delay
+    model.build(path_to_model=str(tmp_path))
+    model.load()
+    seen = []
+    for k in range(10):
+        model.step_time()
+        post.vars["I"].pull_from_device()
+        if post.vars["I"].values.any():
+            seen.append(k)
+            np.testing.assert_array_equal(post.vars["I"].values, np.full(3, 1.5))
+    assert seen == [2 + 1 + delay]

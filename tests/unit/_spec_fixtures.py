@@ -6,7 +6,8 @@ import numpy as np
 from pygenn import (GeNNModel, create_current_source_model,
                     create_custom_connectivity_update_model,
                     create_custom_update_model, create_neuron_model, create_postsynaptic_model,
-                    create_weight_update_model, init_postsynaptic, init_weight_update)
+                    create_weight_update_model, init_postsynaptic, init_sparse_connectivity,
+                    init_weight_update)
 from pygenn import VarAccess, VarAccessMode
 
 LIF_PARAMS = {"C": 1.0, "TauM": 20.0, "Vrest": -70.0, "Vreset": -70.0, "Vthresh": -50.0,

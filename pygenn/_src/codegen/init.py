@@ -48,14 +48,13 @@ class InitGenerator:
                 stream = self.f.value(f"{prefix}rngStream", T.Uint32,
                                       stream_id(owner, "init", var_name))
                 s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, _id, 0);")
-            s.user_code(f"'{owner}' variable '{var_name}' init", code.print(env,
-                                                                          self.target.dialect))
+            s.user_code(f"variable '{var_name}' init snippet",
+                        code.print(env, self.target.dialect))
 
     # ------------------------------------------------------------------ neuron-shaped
     def neuron_shaped_vars(self, s: CodeStream, owner: str, variables, initialisers: dict,
                            num: int, slots_of) -> None:
         """Init code for per-neuron variables (neuron, current source, PSM, WU pre/post vars)."""
-        n_text = self.f.value("numNeurons_" + owner, T.Uint32, num) if False else None
         for var in variables:
             init = initialisers.get(var.name)
             if not device_initialised(init):
@@ -216,4 +215,4 @@ class InitGenerator:
                        f"{stride}; return; }}")
                 s.line(f"{ind}[{target_row} * {stride} + _pos] = {target};")
             s.line("};")
-            s.user_code(f"synapse group '{sg.name}' connectivity", text)
+            s.user_code("sparse connectivity snippet build code", text)

@@ -209,7 +209,7 @@ class NeuronUpdateGenerator:
         if auto_refractory:
             before = nplan.threshold.print(env.child(), self.target.dialect)
             s.line(f"const bool _oldSpike = ({before});")
-        self.run_code(s, nplan.sim, env, f"neuron group '{ng.name}' sim_code")
+        self.run_code(s, nplan.sim, env, f"neuron model '{_model_name(ng.model)}' sim_code")
         for sg, side in self.event_groups():
             self.spike_like_event(s, sg, side)
         if nplan.threshold is not None:
@@ -219,7 +219,7 @@ class NeuronUpdateGenerator:
                 cond += " && !_oldSpike"
             with s.block(f"if ({cond})"):
                 self.emit_spike(s)
-                self.run_code(s, nplan.reset, env, f"neuron group '{ng.name}' reset_code")
+                self.run_code(s, nplan.reset, env, f"neuron model '{_model_name(ng.model)}' reset_code")
             if self.d > 1 and nplan.spike_queue:
                 with s.block("else"):
                     self.copy_spike_times(s)
@@ -283,7 +283,7 @@ class NeuronUpdateGenerator:
             self.f.add_params(env, ps, sg.ps_initialiser.params, sg.ps_dynamic_params,
                               owner=sg.name, prefix=f"ps{i}_")
             self.run_code(s, splan.psm_sim, env,
-                          f"synapse group '{sg.name}' postsynaptic model sim_code")
+                          f"postsynaptic model '{_model_name(ps)}' sim_code")
             for var in ps.get_vars():
                 if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
                     arr = self.arr(sg.name, f"ps_{var.name}", field=f"ps{i}_{var.name}")
@@ -305,7 +305,7 @@ class NeuronUpdateGenerator:
             self.neuron_var_refs_env(env, cs.neuron_var_refs)
             self.f.add_params(env, cs.model, cs.params, cs.dynamic_params, owner=cs.name,
                               prefix=f"cs{i}_")
-            self.run_code(s, code, env, f"current source '{cs.name}' injection_code")
+            self.run_code(s, code, env, f"current source model '{_model_name(cs.model)}' injection_code")
             for var in cs.model.get_vars():
                 if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
                     arr = self.arr(cs.name, var.name, field=f"cs{i}_{var.name}")
@@ -352,3 +352,8 @@ class NeuronUpdateGenerator:
 def _stream(*names):
     from .plan import stream_id
     return stream_id(*names)
+
+
+def _model_name(model) -> str:
+    """Models' class names mark pasted code (population names would stop merging)."""
+    return getattr(model, "name", type(model).__name__)

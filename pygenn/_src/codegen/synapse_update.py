@@ -208,7 +208,9 @@ class SynapseUpdateGenerator:
     def body(self, role: str) -> str:
         code = self.splan.codes[role]
         text = code.print(self.synaptic_env(role), self.target.dialect)
-        return f"// ---- synapse group '{self.sg.name}' {role} ----\n{text}\n// ---- end ----"
+        model = self.sg.wu_initialiser.snippet
+        name = getattr(model, "name", type(model).__name__)
+        return f"// ---- weight update model '{name}' {role} ----\n{text}\n// ---- end ----"
 
 
 def _find_var(model, name):
