@@ -1,5 +1,8 @@
 """pygenn: a pure-Python implementation of GeNN 5's PyGeNN (SPEC section 1)."""
-from . import genn_model, types
+from . import (current_source_models, custom_connectivity_update_models,
+               custom_update_models, genn_model, init_sparse_connectivity_snippets,
+               init_toeplitz_connectivity_snippets, init_var_snippets, neuron_models,
+               postsynaptic_models, types, weight_update_models)
 from ._src.model.enums import (CustomUpdateVarAccess, ParallelismHint, PlogSeverity,
                                SynapseMatrixConnectivity, SynapseMatrixType,
                                SynapseMatrixWeight, VarAccess, VarAccessDim, VarAccessMode,

@@ -283,3 +283,22 @@ def test_axonal_delay_delivers_at_k_plus_1_plus_delay(backend, tmp_path, delay):
             seen.append(k)
             np.testing.assert_array_equal(post.vars["I"].values, np.full(3, 1.5))
     assert seen == [2 + 1 + delay]
+
+
+def test_two_loaded_copies_of_one_model_are_independent(backend, tmp_path):
+    models = []
+    for tau in (10.0, 20.0):
+        model = GeNNModel("double", "twin", backend=backend)
+        model.dt = 1.0
+        pop = model.add_neuron_population("pop", 2, decay_model, {"tau": 10.0}, {"V": 1.0})
+        pop.set_param_dynamic("tau")
+        model.build(path_to_model=str(tmp_path))
+        model.load()
+        pop.set_dynamic_param_value("tau", tau)
+        models.append((model, pop))
+    for model, _ in models:
+        for _ in range(5):
+            model.step_time()
+    for (model, pop), tau in zip(models, (10.0, 20.0)):
+        pop.vars["V"].pull_from_device()
+        np.testing.assert_allclose(pop.vars["V"].values, (1 - 1 / tau) ** 5)

@@ -48,7 +48,8 @@ class CpuRuntime:
     def __init__(self, library_path: str, generated, seed: int):
         self.generated = generated
         self.plan = generated.plan
-        self.lib = ctypes.CDLL(str(library_path))
+        self._private_copy = _private_library_copy(library_path)
+        self.lib = ctypes.CDLL(self._private_copy)
         self.arrays: dict[tuple, RuntimeArray] = {}
         self.timestep = 0
         self.num_recording_timesteps = None
@@ -209,6 +210,32 @@ class CpuRuntime:
 
     def get_recorded_post_spike_events(self, synapse_group):
         return self._recorded_events(synapse_group, "post")
+
+
+def _private_library_copy(library_path) -> str:
+    """A copy of the library for this runtime alone.
+
+    The dynamic loader hands out one instance per path, and the library's globals (the merged
+    group structs) belong to one model instance, so two loaded copies of one model need two files.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    handle, path = tempfile.mkstemp(prefix="pygenn-", suffix=".so")
+    os.close(handle)
+    shutil.copyfile(library_path, path)
+    import atexit
+    atexit.register(_remove_quietly, path)
+    return path
+
+
+def _remove_quietly(path):
+    import os
+    try:
+        os.remove(path)
+    except OSError:
+        pass
 
 
 def _name(group) -> str:
