@@ -1,5 +1,6 @@
 """pygenn: a pure-Python implementation of GeNN 5's PyGeNN (SPEC section 1)."""
-from . import (current_source_models, custom_connectivity_update_models,
+from . import (  # noqa: F401 - GeNN makes these submodules attributes of pygenn
+               current_source_models, custom_connectivity_update_models,
                custom_update_models, genn_model, init_sparse_connectivity_snippets,
                init_toeplitz_connectivity_snippets, init_var_snippets, neuron_models,
                postsynaptic_models, types, weight_update_models)

@@ -302,3 +302,37 @@ def test_two_loaded_copies_of_one_model_are_independent(backend, tmp_path):
     for (model, pop), tau in zip(models, (10.0, 20.0)):
         pop.vars["V"].pull_from_device()
         np.testing.assert_allclose(pop.vars["V"].values, (1 - 1 / tau) ** 5)
+
+
+@pytest.mark.parametrize("delay", [0, 2])
+def test_presynaptic_trace_from_pre_spike_and_dynamics_code(backend, tmp_path, delay):
+    """A per-neuron WU trace: decays each step, jumps on spikes; synapses read it delayed."""
+    source = create_neuron_model("source", threshold_condition_code="(int)t % 3 == 0")
+    sink = create_neuron_model("sink", vars=[("I", "scalar")], sim_code="I = Isyn;")
+    trace = create_weight_update_model(
+        "trace", pre_vars=[("x", "scalar")], pre_spike_code="x += 1.0;",
+        pre_dynamics_code="x *= 0.5;", pre_spike_syn_code="addToPost(x);")
+    model = GeNNModel("double", f"trace{delay}", backend=backend)
+    model.dt = 1.0
+    pre = model.add_neuron_population("pre", 1, source)
+    post = model.add_neuron_population("post", 1, sink, {}, {"I": 0.0})
+    sg = model.add_synapse_population("syn", "DENSE", pre, post,
+                                      init_weight_update(trace, {}, {}, {"x": 0.0}),
+                                      init_postsynaptic("DeltaCurr"))
+    sg.axonal_delay_steps = delay
+    model.build(path_to_model=str(tmp_path))
+    model.load()
+    x, history, inputs = 0.0, [], []
+    for k in range(12):
+        model.step_time()
+        post.vars["I"].pull_from_device()
+        inputs.append(post.vars["I"].values[0])
+        x *= 0.5
+        if k % 3 == 0:
+            x += 1.0
+        history.append(x)
+    expected = [history[k - 1 - delay] if k - 1 - delay >= 0 and (k - 1 - delay) % 3 == 0
+                else 0.0 for k in range(12)]
+    np.testing.assert_allclose(inputs, expected)
+    sg.pre_vars["x"].pull_from_device()
+    np.testing.assert_allclose(sg.pre_vars["x"].current_values, [history[-1]])

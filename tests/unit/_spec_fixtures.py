@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pygenn import (GeNNModel, create_current_source_model,
+from pygenn import (  # noqa: F401 - re-exported for the tests
+                    GeNNModel, create_current_source_model,
                     create_custom_connectivity_update_model,
                     create_custom_update_model, create_neuron_model, create_postsynaptic_model,
                     create_weight_update_model, init_postsynaptic, init_sparse_connectivity,

@@ -1,7 +1,7 @@
 """Variable and EGP reference constructors (SPEC 6.12)."""
 import pytest
 
-from pygenn import (CustomUpdateVarAccess, VarAccessDim, VarAccessMode,
+from pygenn import (CustomUpdateVarAccess, VarAccessDim,
                     create_custom_update_model, create_den_delay_var_ref, create_egp_ref,
                     create_out_post_var_ref, create_post_var_ref, create_pre_var_ref,
                     create_prev_spike_time_var_ref, create_psm_egp_ref, create_psm_var_ref,

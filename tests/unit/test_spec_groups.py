@@ -1,6 +1,5 @@
 """Group objects created by add_*: the attributes code generation reads, and their setters."""
 import numpy as np
-import pytest
 
 from pygenn import (CurrentSource, CustomConnectivityUpdate, CustomUpdate, CustomUpdateWU,
                     NeuronGroup, ParallelismHint, SynapseGroup, SynapseMatrixType, VarLocation,

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from pygenn import (CustomUpdateVarAccess, VarAccess, VarAccessMode, VarLocation,
+from pygenn import (CustomUpdateVarAccess, VarAccessMode, VarLocation,
                     create_custom_update_model, create_egp_ref, create_neuron_model,
-                    create_sparse_connect_init_snippet, create_toeplitz_connect_init_snippet,
+                    create_toeplitz_connect_init_snippet,
                     create_var_init_snippet, create_var_ref, create_weight_update_model,
                     create_wu_pre_var_ref, create_wu_var_ref, init_postsynaptic,
                     init_sparse_connectivity, init_toeplitz_connectivity, init_var,

@@ -210,6 +210,9 @@ class NeuronUpdateGenerator:
             before = nplan.threshold.print(env.child(), self.target.dialect)
             s.line(f"const bool _oldSpike = ({before});")
         self.run_code(s, nplan.sim, env, f"neuron model '{_model_name(ng.model)}' sim_code")
+        for sg, side in self.weight_update_sides():
+            self.advance_wu_vars(s, sg, side)
+            self.weight_update_code(s, sg, side, "dynamics")
         for sg, side in self.event_groups():
             self.spike_like_event(s, sg, side)
         if nplan.threshold is not None:
@@ -218,6 +221,8 @@ class NeuronUpdateGenerator:
             if auto_refractory:
                 cond += " && !_oldSpike"
             with s.block(f"if ({cond})"):
+                for sg, side in self.weight_update_sides():
+                    self.weight_update_code(s, sg, side, "spike")
                 self.emit_spike(s)
                 self.run_code(s, nplan.reset, env, f"neuron model '{_model_name(ng.model)}' reset_code")
             if self.d > 1 and nplan.spike_queue:
@@ -311,6 +316,62 @@ class NeuronUpdateGenerator:
                     arr = self.arr(cs.name, var.name, field=f"cs{i}_{var.name}")
                     s.line(f"{arr}[_id] = _lcs_{var.name};")
 
+    # -------------------------------------------------------------- WU pre/post code
+    def weight_update_sides(self):
+        """(synapse group, side) pairs whose WU model has per-neuron state or code here."""
+        for side, groups in (("pre", self.ng.out_syn), ("post", self.ng.in_syn)):
+            for sg in groups:
+                wu = sg.wu_initialiser.snippet
+                variables = wu.get_pre_vars() if side == "pre" else wu.get_post_vars()
+                codes = self.plan.synapses[sg.name].codes
+                if variables or f"{side}_spike_code" in codes or f"{side}_dynamics_code" in codes:
+                    yield sg, side
+
+    def wu_vars_delayed(self, sg, side) -> bool:
+        if self.d == 1:
+            return False
+        if side == "pre":
+            return sg.axonal_delay_steps > 0
+        return sg.back_prop_delay_steps > 0 or self.plan.synapses[sg.name].delayed_post_reads
+
+    def wu_var_text(self, sg, side, var) -> str:
+        index = (self.ng.out_syn if side == "pre" else self.ng.in_syn).index(sg)
+        arr = self.arr(sg.name, var.name, field=f"wu{side}{index}_{var.name}")
+        offset = "_writeOffset" if self.wu_vars_delayed(sg, side) else "0"
+        return f"{arr}[{self._index(offset)}]"
+
+    def advance_wu_vars(self, s, sg, side):
+        """Delayed WU pre/post vars: carry the previous slot's values into the new slot."""
+        if not self.wu_vars_delayed(sg, side):
+            return
+        wu = sg.wu_initialiser.snippet
+        index = (self.ng.out_syn if side == "pre" else self.ng.in_syn).index(sg)
+        for var in (wu.get_pre_vars() if side == "pre" else wu.get_post_vars()):
+            arr = self.arr(sg.name, var.name, field=f"wu{side}{index}_{var.name}")
+            s.line(f"{arr}[_writeOffset + _id] = {arr}[_readOffset + _id];")
+
+    def weight_update_code(self, s, sg, side, kind):
+        """WU ``<side>_spike_code`` or ``<side>_dynamics_code`` for this neuron (SPEC 10.6)."""
+        role = f"{side}_{kind}_code"
+        code = self.plan.synapses[sg.name].codes.get(role)
+        if code is None:
+            return
+        wu = sg.wu_initialiser.snippet
+        index = (self.ng.out_syn if side == "pre" else self.ng.in_syn).index(sg)
+        env = self.common_env(False)
+        for var in (wu.get_pre_vars() if side == "pre" else wu.get_post_vars()):
+            ro = access_mode_of(var.access) == VarAccessMode.READ_ONLY
+            env.add_variable(var.name, self.f.var_type(var), read_only=ro,
+                             c_text=self.wu_var_text(sg, side, var))
+        self.neuron_var_refs_env(env, sg.wu_pre_var_refs if side == "pre"
+                                 else sg.wu_post_var_refs)
+        self.f.add_params(env, wu, sg.wu_initialiser.params, sg.wu_dynamic_params,
+                          owner=sg.name, prefix=f"wu{side}{index}_")
+        if self.nplan.needs_st:
+            env.add_variable(f"st_{side}", self.time, read_only=True, c_text="_lst")
+        with s.block():
+            self.run_code(s, code, env, f"weight update model '{_model_name(wu)}' {role}")
+
     def spike_like_event(self, s, sg, side):
         splan = self.plan.synapses[sg.name]
         code = splan.codes[f"{side}_event_threshold_condition_code"]
@@ -319,9 +380,8 @@ class NeuronUpdateGenerator:
         env = self.common_env(False)
         variables = wu.get_pre_vars() if side == "pre" else wu.get_post_vars()
         for var in variables:
-            arr = self.arr(sg.name, var.name, field=f"{k}_{var.name}")
             env.add_variable(var.name, self.f.var_type(var), read_only=True,
-                             c_text=f"{arr}[_id]")
+                             c_text=self.wu_var_text(sg, side, var))
         refs = sg.wu_pre_var_refs if side == "pre" else sg.wu_post_var_refs
         self.neuron_var_refs_env(env, refs)
         self.f.add_params(env, wu, sg.wu_initialiser.params, sg.wu_dynamic_params,

@@ -196,8 +196,8 @@ class SynapseGroupMixin(GroupMixin):
         if len(pre) != len(post):
             raise ValueError(f"{self.description}: set_sparse_connections needs as many pre "
                              f"indices as post indices (got {len(pre)} and {len(post)})")
-        for name, indices, size, side in ((f"pre_indices", pre, self.src.num_neurons, "source"),
-                                          (f"post_indices", post, self.trg.num_neurons,
+        for name, indices, size, side in (("pre_indices", pre, self.src.num_neurons, "source"),
+                                          ("post_indices", post, self.trg.num_neurons,
                                            "target")):
             bad = (indices < 0) | (indices >= size)
             if bad.any():

@@ -11,7 +11,7 @@ import re
 from . import validation as v
 from .enums import (CustomUpdateVarAccess, SynapseMatrixConnectivity as Conn,
                     SynapseMatrixType, SynapseMatrixWeight as Weight, VarAccessDim, VarAccessMode,
-                    VarLocationAttribute, get_var_access_dim)
+                    VarLocationAttribute)
 from .groups import declared, model_code, model_name
 from .refs import (EGPReference, VarReference, WUVarReference, create_psm_var_ref,
                    create_var_ref, uses_dendritic_delay)
@@ -510,5 +510,3 @@ def _host_initialised_vars(spec):
         yield from host_values(ccu, ccu.pre_var_initialisers, ccu.pre_var_location)
         yield from host_values(ccu, ccu.post_var_initialisers, ccu.post_var_location)
 
-
-__all__ = ["check_before_build", "get_var_access_dim"]

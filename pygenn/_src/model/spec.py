@@ -13,7 +13,6 @@ from ..lang.types import resolve_precision
 from . import groups as core
 from . import rules
 from . import validation as v
-from .descriptors import NumericValue
 from .enums import SynapseMatrixType, VarLocation, parse_enum
 from .groups import declared
 from .validation import resolve_model, user_call_site
@@ -327,5 +326,3 @@ def _check_num_neurons(value, owner: str) -> int:
                          f"not {value!r}")
     return int(value)
 
-
-__all__ = ["ModelSpec", "NumericValue"]
