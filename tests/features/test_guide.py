@@ -336,3 +336,25 @@ def test_presynaptic_trace_from_pre_spike_and_dynamics_code(backend, tmp_path, d
     np.testing.assert_allclose(inputs, expected)
     sg.pre_vars["x"].pull_from_device()
     np.testing.assert_allclose(sg.pre_vars["x"].current_values, [history[-1]])
+
+
+def test_out_post_and_spike_times_are_exposed(backend, tmp_path):
+    source = create_neuron_model("source", threshold_condition_code="t == 2.0 && id == 1",
+                                 sim_code="const scalar last = st;")
+    model = GeNNModel("double", "exposed", backend=backend)
+    model.dt = 1.0
+    pre = model.add_neuron_population("pre", 3, source)
+    post = model.add_neuron_population("post", 2, decay_model, {"tau": 10.0}, {"V": 0.0})
+    sg = model.add_synapse_population(
+        "syn", "DENSE", pre, post, init_weight_update("StaticPulse", {}, {"g": 0.25}),
+        init_postsynaptic("ExpCurr", {"tau": 1e9}))
+    model.build(path_to_model=str(tmp_path))
+    model.load()
+    for _ in range(5):
+        model.step_time()
+    sg.out_post.pull_from_device()
+    assert sg.out_post.view.shape == (1, 2)
+    np.testing.assert_allclose(sg.out_post.view, 0.25, rtol=1e-6)
+    pre.spike_times.pull_from_device()
+    assert pre.spike_times.view[1] == 2.0
+    assert pre.spike_times.view[0] < -1e300

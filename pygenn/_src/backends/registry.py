@@ -42,6 +42,13 @@ class CpuBackend:
         return self.Preferences().apply(kwargs)
 
     def check_plan(self, plan):
+        model = plan.model
+        unsupported = [name for name in list(model.custom_updates)
+                       + list(model.custom_connectivity_updates)]
+        if unsupported:
+            raise NotImplementedError(
+                f"Custom updates and custom connectivity updates ({', '.join(unsupported)}) "
+                f"are not implemented in this version of pygenn yet")
         if plan.batch_size != 1:
             raise RuntimeError("The single_threaded_cpu backend only supports batch_size = 1 "
                                f"(got {plan.batch_size}); use the cuda backend for batching")

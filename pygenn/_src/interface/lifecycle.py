@@ -168,6 +168,15 @@ def _attach_group(model, runtime, group):
                               else 1, group)
         for egp_name, egp in group.extra_global_params.items():
             _load_egp(runtime, name, egp_name, egp)
+        queue = nplan.num_delay_slots if nplan.spike_queue else 1
+        for array_name in ("sT", "prevST"):
+            attr = "_spike_times_wrapper" if array_name == "sT" else "_prev_spike_times_wrapper"
+            wrapper = getattr(group, attr, None)
+            if wrapper is not None and (name, array_name) in runtime.arrays:
+                shape = ((plan.batch_size,) if plan.batch_size > 1 else ()) + \
+                    ((queue,) if queue > 1 else ()) + (group.num_neurons,)
+                wrapper.set_array(runtime.arrays[(name, array_name)], view_shape=shape,
+                                  delay_group=group if queue > 1 else None)
     elif name in plan.synapses and group is plan.synapses[name].group:
         _attach_synapse_group(model, runtime, plan.synapses[name])
     else:
@@ -191,6 +200,10 @@ def _attach_synapse_group(model, runtime, splan):
         rows = np.repeat(np.arange(len(lengths)), lengths)
         starts = np.cumsum(lengths) - lengths
         ind[rows, np.arange(len(rows)) - starts[rows]] = sg.ind
+    out_post = getattr(sg, "_out_post_wrapper", None)
+    if out_post is not None:
+        out_post.set_array(runtime.arrays[(sg.name, "outPost")],
+                           view_shape=(plan.batch_size, sg.trg.num_neurons))
     _attach_neuron_shaped(runtime, sg.name, sg.psm_vars, ps.get_vars(), sg.trg.num_neurons,
                           lambda v: 1, None)
     _attach_neuron_shaped(runtime, sg.name, sg.pre_vars, wu.get_pre_vars(), sg.src.num_neurons,
