@@ -163,12 +163,6 @@ def test_fixed_number_post_with_replacement_uniform_within_row(make_model):
     _check_uniform_multinomial(np.bincount(post, minlength=num_post))
 
 
-@pytest.mark.xfail(
-    reason="pygenn bug: build() of any SPARSE group initialised with FixedNumberTotalWithReplacement "
-           "raises AssertionError(\"field 'conn_egp_preCalcRowLength' bound twice differently\") "
-           "in pygenn/_src/codegen/fields.py (GroupFields._add, via codegen/init.py "
-           "sparse_connectivity) on the single_threaded_cpu backend",
-    strict=True)
 def test_fixed_number_total_with_replacement(make_model):
     num_pre, num_post, num = 200, 300, 5000
     pre, post = _connect(make_model, num_pre, num_post, "FixedNumberTotalWithReplacement",

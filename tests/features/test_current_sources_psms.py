@@ -191,15 +191,6 @@ def test_exp_curr(make_model):
     assert_allclose(rec["I"], ref_i, rtol=1e-10, atol=1e-12)
 
 
-_OUT_POST_BUG = (
-    "pygenn bug: SynapseGroup.out_post is None after load() for an ordinary (non-fused, "
-    "fuse_postsynaptic_models left False) DENSE/SPARSE group with DeltaCurr/ExpCurr/ExpCond on "
-    "single_threaded_cpu: the 'outPost' Array wrapper never gets its runtime array/view "
-    "(_array and _view stay None); SPEC 3.2/4.4 expect an Array of shape (batch_size, num_post) "
-    "over inSyn")
-
-
-@pytest.mark.xfail(reason=_OUT_POST_BUG, strict=True)
 def test_exp_curr_out_post(make_model):
     tau = 5.0
     model, post, sg = _psm_setup(make_model, "ExpCurr", {"tau": tau})
@@ -215,7 +206,6 @@ def test_exp_curr_out_post(make_model):
     assert_allclose(np.array(got), ref_s, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.xfail(reason=_OUT_POST_BUG, strict=True)
 def test_delta_curr_out_post_cleared(make_model):
     model, post, sg = _psm_setup(make_model, "DeltaCurr", {})
     model.build_load()

@@ -358,3 +358,25 @@ def test_out_post_and_spike_times_are_exposed(backend, tmp_path):
     pre.spike_times.pull_from_device()
     assert pre.spike_times.view[1] == 2.0
     assert pre.spike_times.view[0] < -1e300
+
+
+def test_variable_init_snippet_extra_global_parameter(backend, tmp_path):
+    from pygenn import create_var_init_snippet
+    lookup = create_var_init_snippet("lookup", extra_global_params=[("table", "scalar*")],
+                                     var_init_code="value = table[id] * 2.0;")
+    model = GeNNModel("float", "init_egp", backend=backend)
+    pop = model.add_neuron_population("pop", 8, decay_model, {"tau": 10.0},
+                                      {"V": init_var(lookup)})
+    pop.vars["V"].extra_global_params["table"].set_init_values(np.arange(8, dtype=np.float32))
+    model.build(path_to_model=str(tmp_path))
+    model.load()
+    pop.vars["V"].pull_from_device()
+    np.testing.assert_array_equal(pop.vars["V"].values, 2.0 * np.arange(8))
+
+
+def test_missing_extra_global_parameter_is_an_error_not_a_crash(backend, tmp_path):
+    model = GeNNModel("float", "missing_egp", backend=backend)
+    model.add_neuron_population("pop", 4, egp_model, {}, {"x": 0.0})
+    model.build(path_to_model=str(tmp_path))
+    with pytest.raises(RuntimeError, match="Extra global parameter 'X' of 'pop'.*set_init_values"):
+        model.load()

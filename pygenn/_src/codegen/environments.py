@@ -59,8 +59,12 @@ class EnvFactory:
 
     # ------------------------------------------------------------------ params/EGPs
     def add_params(self, env, snippet, params: dict, dynamic=frozenset(), owner: str = "",
-                   prefix: str = ""):
-        """Parameters, derived parameters and EGPs of ``snippet`` (fields prefixed ``prefix``)."""
+                   prefix: str = "", egp_array=None):
+        """Parameters, derived parameters and EGPs of ``snippet`` (fields prefixed ``prefix``).
+
+        ``egp_array(name)`` gives the runtime array name of an EGP (default: prefix + name).
+        """
+        egp_array = egp_array or (lambda name: f"{prefix}{name}")
         ctx = self.plan.type_context
         for p in snippet.get_params():
             ptype = p.type.resolve(ctx)
@@ -77,7 +81,7 @@ class EnvFactory:
             env.add_variable(dp.name, dtype, read_only=True, c_text=text)
         for egp in snippet.get_extra_global_params():
             etype = egp.type.resolve(ctx)
-            text = self.array(f"{prefix}egp_{egp.name}", etype, owner, f"{prefix}{egp.name}")
+            text = self.array(f"{prefix}egp_{egp.name}", etype, owner, egp_array(egp.name))
             env.add_array(egp.name, etype, c_text=text)
 
     def var_type(self, var):

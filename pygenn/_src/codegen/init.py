@@ -27,19 +27,22 @@ class InitGenerator:
         self.plan, self.f, self.target = plan, factory, target
 
     # ------------------------------------------------------------------ helpers
-    def _snippet_env(self, init, owner: str, prefix: str, rng: bool):
+    def _snippet_env(self, init, owner: str, prefix: str, rng: bool, var_name: str):
         env = self.f.root()
         self.f.add_time(env, runtime=False)
         if rng:
             self.f.add_rng(env)
-        self.f.add_params(env, init.snippet, init.params, owner=owner, prefix=prefix)
+        # EGPs of variable init snippets live under '<egp><var>' (GeNN's naming)
+        self.f.add_params(env, init.snippet, init.params, owner=owner, prefix=prefix,
+                          egp_array=lambda name: f"{name}{var_name}")
         return env
 
     def _value_code(self, s: CodeStream, init, vtype, owner, var_name, prefix, env_extra,
                     description):
         """Declare ``_value`` and compute it with the init snippet."""
         code = parse_code(init.snippet.get_code(), description, "var_init_code", owner)
-        env = self._snippet_env(init, owner, prefix, code is not None and code.uses_rng)
+        env = self._snippet_env(init, owner, prefix, code is not None and code.uses_rng,
+                                var_name)
         env_extra(env)
         s.line(f"{vtype.c_name} _value;")
         env.add_variable("value", vtype, c_text="_value")
@@ -174,13 +177,9 @@ class InitGenerator:
         self.f.add_time(env, runtime=False)
         if code.uses_rng:
             self.f.add_rng(env)
-        self.f.add_params(env, snippet, init.params, owner=sg.name, prefix="conn_")
-        # EGPs of connectivity snippets live under '<egp>SparseConnect'
-        for egp in snippet.get_extra_global_params():
-            etype = egp.type.resolve(self.plan.type_context)
-            text = self.f.array(f"conn_egp_{egp.name}", etype, sg.name,
-                                f"{egp.name}SparseConnect")
-            env.add_array(egp.name, etype, c_text=text)
+        # EGPs of connectivity snippets live under '<egp>SparseConnect' (GeNN's naming)
+        self.f.add_params(env, snippet, init.params, owner=sg.name, prefix="conn_",
+                          egp_array=lambda name: f"{name}SparseConnect")
         env.add_variable("num_pre", T.Uint32, read_only=True, c_text=num_pre)
         env.add_variable("num_post", T.Uint32, read_only=True, c_text=num_post)
         env.add_variable("id_thread", T.Uint32, read_only=True, c_text="0u")

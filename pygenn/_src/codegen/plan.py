@@ -27,6 +27,7 @@ class ArraySpec:
     location: VarLocation = VarLocation.HOST_DEVICE
     per_recording_step: bool = False
     egp: bool = False              # sized at load from the user's init values
+    for_init: bool = False         # read by initialisation code (must exist before init runs)
     fill: object = 0               # initial contents after allocation
 
 
@@ -200,6 +201,22 @@ class ModelPlan:
             nplan.uses_rng = any(c is not None and c.uses_rng
                                  for c in codes + cs_codes + psm_codes)
 
+    def code_texts(self, owner: str) -> list:
+        """Every code string of the models and snippets a population uses (for checks)."""
+        group = (self.model.neuron_populations.get(owner) or self.model.synapse_populations.get(
+            owner) or self.model.current_sources.get(owner))
+        snippets = [getattr(group, "model", None)]
+        for attr in ("wu_initialiser", "ps_initialiser", "sparse_connectivity_initialiser",
+                     "toeplitz_connectivity_initialiser"):
+            init = getattr(group, attr, None)
+            snippets.append(getattr(init, "snippet", None))
+        for attr in ("var_initialisers", "wu_var_initialisers", "wu_pre_var_initialisers",
+                     "wu_post_var_initialisers", "ps_var_initialisers"):
+            for init in getattr(group, attr, {}).values():
+                snippets.append(getattr(init, "snippet", None))
+        return [code for snippet in snippets if snippet is not None
+                for code in snippet.code_strings().values() if code]
+
     # ---------------------------------------------------------------- arrays
     def add_array(self, owner: str, name: str, numeric_type, count: int, **kwargs) -> ArraySpec:
         spec = ArraySpec((owner, name), numeric_type, int(count), **kwargs)
@@ -239,14 +256,27 @@ class ModelPlan:
                                math.ceil(n / 32) * self.batch_size, per_recording_step=True)
             self._register_params_and_egps(ng.name, ng.model, ng.dynamic_params,
                                            ng.params, prefix="")
+            self._register_init_egps(ng.name, ng.var_initialisers)
         for cs in self.current_sources.values():
             for var in cs.model.get_vars():
                 self.add_array(cs.name, var.name, var.type.resolve(self.type_context),
                                self.var_count(var, cs.trg_pop.num_neurons),
                                location=cs.get_var_location(var.name))
             self._register_params_and_egps(cs.name, cs.model, cs.dynamic_params, cs.params, "")
+            self._register_init_egps(cs.name, cs.var_initialisers)
         for splan in self.synapses.values():
             self._register_synapse_arrays(splan)
+
+    def _register_init_egps(self, owner: str, initialisers: dict):
+        """EGPs of variable init snippets, named '<egp><var>' as in GeNN."""
+        for var_name, init in initialisers.items():
+            snippet = getattr(init, "snippet", None)
+            if snippet is None:
+                continue
+            for egp in snippet.get_extra_global_params():
+                self.add_array(owner, f"{egp.name}{var_name}",
+                               egp.type.resolve(self.type_context), 0, egp=True,
+                               for_init=True)
 
     def _register_params_and_egps(self, owner, model, dynamic, params, prefix):
         for p in model.get_params():
@@ -337,8 +367,12 @@ class ModelPlan:
                 if neuron.spike_event_recording_enabled:
                     self.add_array(sg.name, f"{side}RecordSpkEvent", T.Uint32,
                                    math.ceil(n / 32) * self.batch_size, per_recording_step=True)
+        for initialisers in (sg.wu_var_initialisers, sg.wu_pre_var_initialisers,
+                             sg.wu_post_var_initialisers, sg.ps_var_initialisers):
+            self._register_init_egps(sg.name, initialisers)
         if sg.sparse_connectivity_initialiser is not None:
             snip = sg.sparse_connectivity_initialiser.snippet
             for egp in snip.get_extra_global_params():
                 self.add_array(sg.name, f"{egp.name}SparseConnect",
-                               egp.type.resolve(self.type_context), 0, egp=True)
+                               egp.type.resolve(self.type_context), 0, egp=True,
+                               for_init=True)

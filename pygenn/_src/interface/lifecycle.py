@@ -51,6 +51,7 @@ def load(model, num_recording_timesteps=None):
     runtime.initialize()
     for group in _all_groups(model):
         _attach_group(model, runtime, group)
+    _check_egps_allocated(runtime)
     runtime.initialize_sparse()
     runtime.timestep = 0
 
@@ -82,11 +83,39 @@ def _wrappers(group):
 
 
 def _allocate_init_egps(model, runtime):
-    """EGPs used by connectivity snippets must exist before initialisation runs."""
+    """EGPs used by initialisation snippets must exist before initialisation runs."""
     for sg in model.synapse_populations.values():
         for name, egp in getattr(sg, "connectivity_extra_global_params", {}).items():
             _load_egp(runtime, sg.name, f"{name}SparseConnect", egp)
+    for group in _all_groups(model):
+        for attr in ("vars", "pre_vars", "post_vars", "psm_vars"):
+            for var_name, wrapper in getattr(group, attr, {}).items():
+                for egp_name, egp in getattr(wrapper, "extra_global_params", {}).items():
+                    _load_egp(runtime, group.name, f"{egp_name}{var_name}", egp)
     _fill_generated_egps(model, runtime)
+    _check_egps_allocated(runtime, init_only=True)
+
+
+def _check_egps_allocated(runtime, init_only=False):
+    """An EGP that code reads but nobody filled would be a null pointer: refuse to run."""
+    import re
+
+    for (owner, name), spec in runtime.plan.arrays.items():
+        if not spec.egp or (owner, name) in runtime.arrays or (init_only and not spec.for_init):
+            continue
+        if any(re.search(rf"\b{re.escape(base)}\b", code)
+               for base in _egp_base_names(name) for code in runtime.plan.code_texts(owner)):
+            raise RuntimeError(
+                f"Extra global parameter '{_egp_base_names(name)[0]}' of '{owner}' is used by "
+                f"its model's code but has no values: call set_init_values(...) on it before "
+                f"load()")
+
+
+def _egp_base_names(array_name: str) -> list:
+    for suffix in ("SparseConnect",):
+        if array_name.endswith(suffix):
+            return [array_name[:-len(suffix)]]
+    return [array_name[3:] if array_name.startswith("ps_") else array_name, array_name]
 
 
 def _fill_generated_egps(model, runtime):
@@ -137,8 +166,6 @@ def _attach_neuron_shaped(runtime, owner, wrappers, variables, num, slots_for, d
         wrapper.set_array(array, view_shape=_neuron_shape(plan, var, num, slots),
                           delay_group=delay_group if slots > 1 else None)
         _copy_init_values(wrapper, array)
-        for egp_name, egp in getattr(wrapper, "extra_global_params", {}).items():
-            _load_egp(runtime, owner, f"{egp_name}{var.name}", egp)
 
 
 def _copy_init_values(wrapper, array, sparse=False):
@@ -223,8 +250,6 @@ def _attach_synapse_group(model, runtime, splan):
         shape = (batch, count // batch) if batch > 1 else (count,)
         wrapper.set_array(array, view_shape=shape)
         _copy_init_values(wrapper, array, sparse=bool(sg.matrix_type & Conn.SPARSE))
-        for egp_name, egp in getattr(wrapper, "extra_global_params", {}).items():
-            _load_egp(runtime, sg.name, f"{egp_name}{var.name}", egp)
     for egp_name, egp in sg.extra_global_params.items():
         _load_egp(runtime, sg.name, egp_name, egp)
     for egp_name, egp in getattr(sg, "psm_extra_global_params", {}).items():
