@@ -220,13 +220,16 @@ def _attach_synapse_group(model, runtime, splan):
     ps = sg.ps_initialiser.snippet
     src_plan, trg_plan = plan.neurons[sg.src.name], plan.neurons[sg.trg.name]
     if sg.matrix_type & Conn.SPARSE and getattr(sg, "connections_set", False):
-        runtime.arrays[(sg.name, "rowLength")].storage[:] = sg.row_lengths
-        ind = runtime.arrays[(sg.name, "ind")].storage.reshape(sg.src.num_neurons,
-                                                                 splan.row_stride)
+        row_length_array = runtime.arrays[(sg.name, "rowLength")]
+        ind_array = runtime.arrays[(sg.name, "ind")]
+        row_length_array.host_view[:] = sg.row_lengths
+        ind = ind_array.host_view.reshape(sg.src.num_neurons, splan.row_stride)
         lengths = np.asarray(sg.row_lengths, dtype=np.int64)
         rows = np.repeat(np.arange(len(lengths)), lengths)
         starts = np.cumsum(lengths) - lengths
         ind[rows, np.arange(len(rows)) - starts[rows]] = sg.ind
+        row_length_array.push_to_device()
+        ind_array.push_to_device()
     out_post = getattr(sg, "_out_post_wrapper", None)
     if out_post is not None:
         out_post.set_array(runtime.arrays[(sg.name, "outPost")],

@@ -83,22 +83,26 @@ class CpuRuntime:
     def bind(self):
         """Write every merged group's struct array into the library."""
         for merged in self.generated.merged_groups:
-            dtype = merged.numpy_dtype()
+            table = self._struct_table(merged)
             size = ctypes.c_size_t.in_dll(self.lib, f"{merged.array_name}_size").value
-            if size != dtype.itemsize:
+            if size != table.dtype.itemsize:
                 raise RuntimeError(f"internal error: struct {merged.struct_name} is {size} bytes "
-                                   f"in C but {dtype.itemsize} in Python")
-            table = np.zeros(len(merged.members), dtype=dtype)
-            for i, fields in enumerate(merged.member_fields):
-                for name, field in fields.fields.items():
-                    binding = fields.bindings[name]
-                    if field.kind == "array":
-                        array = self.arrays.get(binding)
-                        table[i][name] = array.address if array is not None else 0
-                    else:
-                        table[i][name] = binding
+                                   f"in C but {table.dtype.itemsize} in Python")
             address = ctypes.addressof(ctypes.c_char.in_dll(self.lib, merged.array_name))
             ctypes.memmove(address, table.ctypes.data, table.nbytes)
+
+    def _struct_table(self, merged) -> np.ndarray:
+        """The merged group's array of structs: array addresses and per-population values."""
+        table = np.zeros(len(merged.members), dtype=merged.numpy_dtype())
+        for i, fields in enumerate(merged.member_fields):
+            for name, field in fields.fields.items():
+                binding = fields.bindings[name]
+                if field.kind == "array":
+                    array = self.arrays.get(binding)
+                    table[i][name] = array.address if array is not None else 0
+                else:
+                    table[i][name] = binding
+        return table
 
     def get_array(self, group, name: str) -> RuntimeArray:
         key = (_name(group), name)

@@ -1,0 +1,300 @@
+"""The CUDA backend's code generator: the same plan as the CPU backend, rendered as kernels.
+
+Every phase of a step is one kernel per merged group. ``blockIdx.y`` selects the population of
+the merged group and a grid-stride loop over ``blockIdx.x``/``threadIdx.x`` covers its elements,
+so populations of different sizes share a kernel. Everything that changes from step to step (the
+timestep, delay pointers, spike counts) lives in device memory, which lets one step's launches be
+captured once as a CUDA graph and replayed (DESIGN.md "The GPU step loop").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..codegen.dialect import GeneratedCodeDialect
+from ..codegen.merge import generate_merged
+from ..codegen.neuron_update import NeuronUpdateGenerator
+from ..codegen.rng import rng_source
+from ..codegen.stream import CodeStream
+from ..codegen.synapse_update import SynapseUpdateGenerator
+from ..model.enums import SynapseMatrixConnectivity as Conn
+from .cpu import _CurrentSourceItem, _init_code, _init_sparse_code
+
+BLOCK_SIZE = 128
+
+
+class CudaTarget:
+    """Spellings of operations that need atomics when many threads run them at once."""
+
+    dialect = GeneratedCodeDialect()
+
+    @staticmethod
+    def append_to_list(count: str, slot: str, events: str, offset: str, value: str) -> str:
+        position = f"atomicAdd(&{count}[{slot}], 1u)"
+        index = position if offset == "0" else f"{offset} + {position}"
+        return f"{events}[{index}] = {value};"
+
+    @staticmethod
+    def atomic_or(location: str, bits: str) -> str:
+        return f"atomicOr(&{location}, {bits});"
+
+    @staticmethod
+    def add_to(location: str, value: str) -> str:
+        return f"atomicAdd(&{location}, ({value}))"
+
+    @staticmethod
+    def fetch_add(location: str, value: str) -> str:
+        return f"atomicAdd(&{location}, {value})"
+
+    @staticmethod
+    def element_loop(index: str, count: str) -> str:
+        return (f"for (uint32_t {index} = _lid; {index} < {count}; "
+                f"{index} += _numThreads)")
+
+
+@dataclass
+class Kernel:
+    """One generated kernel: a merged group run by ``blockIdx.y`` over its members."""
+
+    name: str
+    phase: str
+    merged: object
+    max_elements: int            # threads wanted for the largest member (grid x size)
+    single_thread: bool = False
+
+
+@dataclass
+class CudaGeneratedModel:
+    plan: object
+    sources: dict
+    merged_groups: list
+    step_kernels: list = field(default_factory=list)     # in launch order
+    init_kernels: list = field(default_factory=list)
+    init_sparse_kernels: list = field(default_factory=list)
+
+
+def generate_cuda(plan) -> CudaGeneratedModel:
+    target = CudaTarget()
+    synapse_plans = list(plan.synapses.values())
+    step, init, init_sparse, merged_all = [], [], [], []
+
+    def add(kernels, phase, merged_list, size_of, single=False):
+        for m in merged_list:
+            merged_all.append(m)
+            size = max(size_of(g) for g in m.members)
+            kernels.append(Kernel(f"{m.kind}{m.index}", phase, m, size, single))
+
+    den = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
+    add(step, "synapse_dynamics",
+        generate_merged(plan, "DendriticDelayUpdate", den,
+                        lambda sp, f: _single(_advance_ptr(sp, f))), lambda g: 1, single=True)
+    dyn = [p for p in synapse_plans if "synapse_dynamics_code" in p.codes]
+    add(step, "synapse_dynamics",
+        generate_merged(plan, "SynapseDynamics", dyn,
+                        lambda sp, f: _synapse_dynamics(plan, sp, f, target)),
+        lambda sp: sp.group.src.num_neurons * sp.row_stride)
+    pre = [p for p in synapse_plans
+           if "pre_spike_syn_code" in p.codes or "pre_event_syn_code" in p.codes]
+    add(step, "presynaptic_update",
+        generate_merged(plan, "PresynapticUpdate", pre,
+                        lambda sp, f: _presynaptic(plan, sp, f, target)),
+        lambda sp: sp.group.src.num_neurons * sp.row_stride)
+    post = [p for p in synapse_plans
+            if "post_spike_syn_code" in p.codes or "post_event_syn_code" in p.codes]
+    add(step, "postsynaptic_update",
+        generate_merged(plan, "PostsynapticUpdate", post,
+                        lambda sp, f: _postsynaptic(plan, sp, f, target)),
+        lambda sp: sp.group.src.num_neurons * sp.group.trg.num_neurons)
+    neurons = list(plan.neurons.values())
+    add(step, "neuron_update",
+        generate_merged(plan, "NeuronPrologue", neurons,
+                        lambda np_, f: NeuronUpdateGenerator(plan, np_, f, target).prologue()),
+        lambda g: 1, single=True)
+    add(step, "neuron_update",
+        generate_merged(plan, "NeuronUpdate", neurons,
+                        lambda np_, f: _neuron_body(plan, np_, f, target)),
+        lambda np_: np_.group.num_neurons)
+    items = neurons + synapse_plans + [_CurrentSourceItem(cs)
+                                       for cs in plan.current_sources.values()]
+    add(init, "init", generate_merged(plan, "Init", items,
+                                      lambda item, f: _init_code(plan, item, f, target)),
+        lambda item: _init_size(item))
+    sparse = [p for p in synapse_plans if p.group.matrix_type & Conn.SPARSE]
+    add(init_sparse, "init_sparse",
+        generate_merged(plan, "InitSparse", sparse,
+                        lambda sp, f: _init_sparse_code(plan, sp, f, target)),
+        lambda sp: max(sp.group.src.num_neurons, sp.group.trg.num_neurons))
+    source = _assemble(plan, step + init + init_sparse)
+    return CudaGeneratedModel(plan, {"runner.cu": source}, merged_all, step, init, init_sparse)
+
+
+def _init_size(item) -> int:
+    group = item.group
+    if hasattr(item, "num_delay_slots"):
+        return group.num_neurons
+    if isinstance(item, _CurrentSourceItem):
+        return group.trg_pop.num_neurons
+    return max(group.src.num_neurons, group.trg.num_neurons)
+
+
+def _single(code: str) -> str:
+    return f"if (_lid == 0) {{\n{code}}}\n"
+
+
+def _advance_ptr(splan, factory) -> str:
+    from ..lang import types as T
+    sg = splan.group
+    ptr = factory.array("denDelayPtr", T.Uint32, sg.name, "denDelayPtr")
+    return f"{ptr}[0] = ({ptr}[0] + 1u) % {sg.max_dendritic_delay_timesteps}u;\n"
+
+
+def _neuron_body(plan, nplan, factory, target) -> str:
+    gen = NeuronUpdateGenerator(plan, nplan, factory, target)
+    s = CodeStream()
+    with s.block(f"for (uint32_t _id = _lid; _id < {gen.N}; _id += _numThreads)"):
+        s.lines(gen.body())
+    return str(s)
+
+
+def _row_position(s, gen, sg, body, index_of_pre):
+    """Per (event, synapse slot) thread body for DENSE and SPARSE rows."""
+    if sg.matrix_type & Conn.SPARSE:
+        row_length = gen.arr(sg.name, "rowLength", "rowLength")
+        ind = gen.arr(sg.name, "ind", "ind")
+        with s.block(f"if (_j < {row_length}[_id_pre])"):
+            s.line(f"const uint32_t _id_syn = _id_pre * {gen.row_stride} + _j;")
+            s.line(f"const uint32_t _id_post = {ind}[_id_syn];")
+            s.lines(body)
+    elif sg.matrix_type & Conn.DENSE:
+        with s.block():
+            s.line("const uint32_t _id_post = _j;")
+            s.line(f"const uint32_t _id_syn = _id_pre * {gen.num_post} + _id_post;")
+            s.lines(body)
+    else:
+        raise NotImplementedError(
+            f"Synapse group '{sg.name}': matrix type {sg.matrix_type.name} is not supported by "
+            f"the cuda backend yet; use DENSE or SPARSE")
+
+
+def _presynaptic(plan, splan, factory, target) -> str:
+    gen = SynapseUpdateGenerator(plan, splan, factory, target)
+    sg = splan.group
+    s = CodeStream()
+    stride = gen.row_stride if sg.matrix_type & Conn.SPARSE else gen.num_post
+    for role, events in (("pre_event_syn_code", True), ("pre_spike_syn_code", False)):
+        if role not in splan.codes:
+            continue
+        src = gen.spike_source("pre", events)
+        body = gen.body(role)
+        with s.block():
+            s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
+            s.line(f"const uint64_t _total = (uint64_t)_numEvents * {stride};")
+            with s.block("for (uint64_t _k = _lid; _k < _total; _k += _numThreads)"):
+                s.line(f"const uint32_t _e = (uint32_t)(_k / {stride});")
+                s.line(f"const uint32_t _j = (uint32_t)(_k % {stride});")
+                index = "_e" if src.offset == "0" else f"{src.offset} + _e"
+                s.line(f"const uint32_t _id_pre = {src.events}[{index}];")
+                _row_position(s, gen, sg, body, "_id_pre")
+    return str(s)
+
+
+def _postsynaptic(plan, splan, factory, target) -> str:
+    gen = SynapseUpdateGenerator(plan, splan, factory, target)
+    sg = splan.group
+    if not sg.matrix_type & Conn.DENSE:
+        raise NotImplementedError(
+            f"Synapse group '{sg.name}': postsynaptic learning (post_spike_syn_code / "
+            f"post_event_syn_code) is only supported for DENSE connectivity so far")
+    s = CodeStream()
+    for role, events in (("post_event_syn_code", True), ("post_spike_syn_code", False)):
+        if role not in splan.codes:
+            continue
+        src = gen.spike_source("post", events)
+        body = gen.body(role)
+        with s.block():
+            s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
+            s.line(f"const uint64_t _total = (uint64_t)_numEvents * {gen.num_pre};")
+            with s.block("for (uint64_t _k = _lid; _k < _total; _k += _numThreads)"):
+                s.line(f"const uint32_t _e = (uint32_t)(_k / {gen.num_pre});")
+                s.line(f"const uint32_t _id_pre = (uint32_t)(_k % {gen.num_pre});")
+                index = "_e" if src.offset == "0" else f"{src.offset} + _e"
+                s.line(f"const uint32_t _id_post = {src.events}[{index}];")
+                s.line(f"const uint32_t _id_syn = _id_pre * {gen.num_post} + _id_post;")
+                s.lines(body)
+    return str(s)
+
+
+def _synapse_dynamics(plan, splan, factory, target) -> str:
+    gen = SynapseUpdateGenerator(plan, splan, factory, target)
+    sg = splan.group
+    body = gen.body("synapse_dynamics_code")
+    stride = gen.row_stride if sg.matrix_type & Conn.SPARSE else gen.num_post
+    s = CodeStream()
+    s.line(f"const uint64_t _total = (uint64_t){gen.num_pre} * {stride};")
+    with s.block("for (uint64_t _k = _lid; _k < _total; _k += _numThreads)"):
+        s.line(f"const uint32_t _id_pre = (uint32_t)(_k / {stride});")
+        s.line(f"const uint32_t _j = (uint32_t)(_k % {stride});")
+        _row_position(s, gen, sg, body, "_id_pre")
+    return str(s)
+
+
+PRELUDE = """\
+// Generated by pygenn for model '{name}' (cuda backend). Do not edit.
+#define GENN_HAVE_STDINT_TYPES
+typedef signed char int8_t;
+typedef unsigned char uint8_t;
+typedef short int16_t;
+typedef unsigned short uint16_t;
+typedef int int32_t;
+typedef unsigned int uint32_t;
+typedef long long int64_t;
+typedef unsigned long long uint64_t;
+#define INT64_C(x) (x ## LL)
+#define UINT64_C(x) (x ## ULL)
+#ifndef INFINITY
+#define INFINITY __int_as_float(0x7f800000)
+#endif
+#ifndef NAN
+#define NAN __int_as_float(0x7fffffff)
+#endif
+#define assert(x) ((void)0)
+typedef {scalar} scalar;
+typedef {timepoint} timepoint;
+static __device__ __forceinline__ int32_t clz(uint32_t x) {{ return __clz(x); }}
+static __device__ __forceinline__ uint32_t atomic_or(uint32_t* p, uint32_t v) {{ return atomicOr(p, v); }}
+"""
+
+
+def _assemble(plan, kernels) -> str:
+    s = CodeStream()
+    s.lines(PRELUDE.format(name=plan.model.name, scalar=plan.precision.c_name,
+                           timepoint=plan.time_precision.c_name))
+    s.lines(rng_source("cuda"))
+    s.line('extern "C" {')
+    s.line("__device__ uint64_t _seed;")
+    s.line("__device__ uint64_t _deviceTimestep;")
+    s.line("__device__ uint32_t _numRecordingTimesteps = 1;")
+    s.line("__device__ int _initError;")
+    for k in kernels:
+        m = k.merged
+        s.lines(m.struct_definition())
+        s.line(f"__device__ {m.struct_name} {m.array_name}[{len(m.members)}];")
+    for k in kernels:
+        m = k.merged
+        with s.block(f"__global__ void {k.name}()"):
+            s.line(f"// {m.kind} merged group {m.index}: "
+                   + ", ".join(f"'{g.name}'" for g in m.members))
+            s.line(f"{m.struct_name} *const _group = &{m.array_name}[blockIdx.y];")
+            s.line("const uint32_t _lid = blockIdx.x * blockDim.x + threadIdx.x;")
+            s.line("const uint32_t _numThreads = gridDim.x * blockDim.x;")
+            s.line("const uint64_t _timestep = _deviceTimestep;")
+            s.line(f"const timepoint _t = (timepoint)((double)_timestep * {plan.dt!r});")
+            s.line("const uint32_t _batch = 0;")
+            s.line("const uint32_t _recordingRow = (uint32_t)(_timestep % "
+                   "_numRecordingTimesteps);")
+            s.line("(void)_group; (void)_lid; (void)_numThreads; (void)_t; (void)_batch; "
+                   "(void)_recordingRow;")
+            s.lines(m.code)
+    with s.block("__global__ void advanceTimestep()"):
+        s.line("if (blockIdx.x == 0 && threadIdx.x == 0) { _deviceTimestep++; }")
+    s.line("}")
+    return str(s)

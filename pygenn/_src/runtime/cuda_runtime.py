@@ -1,0 +1,275 @@
+"""The CUDA runtime: device memory, host copies, and a step loop that never waits for the GPU.
+
+Each array has a device allocation and (unless its location is DEVICE) a numpy host copy;
+``push_to_device``/``pull_from_device`` copy between them. One step's kernel launches are captured
+once into a CUDA graph, so ``step_time()`` is one graph launch; the host keeps its own timestep
+counter so reading ``t``/``timestep`` never synchronises.
+"""
+from __future__ import annotations
+
+import ctypes
+import math
+
+import numpy as np
+
+from ..model.enums import VarLocationAttribute
+from . import cuda_driver as cu
+from .runtime import CpuRuntime, _name, _seed_value
+
+BLOCK_SIZE = 128
+
+
+class CudaArray:
+    """A device allocation with an optional host copy (``host_view``)."""
+
+    def __init__(self, spec, count: int, stream):
+        self.spec = spec
+        self.count = count
+        self.stream = stream
+        dtype = spec.numeric_type.numpy_dtype
+        self.nbytes = count * dtype.itemsize
+        self.device_pointer = cu.mem_alloc(max(self.nbytes, 1))
+        host = spec.location is None or bool(spec.location & VarLocationAttribute.HOST)
+        self.host_view = np.zeros(count, dtype=dtype) if host else None
+        self._fill_device(spec.fill, dtype)
+
+    def _fill_device(self, value, dtype):
+        if self.nbytes == 0:
+            return
+        if value == 0:
+            cu.memset_d8(self.device_pointer, 0, self.nbytes, stream=self.stream)
+        else:
+            cu.memcpy_htod(self.device_pointer, np.full(self.count, value, dtype=dtype),
+                           stream=self.stream)
+            self.stream.synchronize()
+        if self.host_view is not None:
+            self.host_view[:] = value
+
+    @property
+    def address(self) -> int:
+        return self.device_pointer
+
+    @property
+    def storage(self):
+        """Host copy (pulled first): used by the runtime for small bookkeeping reads."""
+        self.pull_from_device()
+        return self.host_view
+
+    def push_to_device(self):
+        if self.host_view is None:
+            raise RuntimeError(f"'{self.spec.key[1]}' of '{self.spec.key[0]}' has no host copy "
+                               f"(VarLocation.DEVICE)")
+        if self.nbytes:
+            cu.memcpy_htod(self.device_pointer, self.host_view, stream=self.stream)
+
+    def pull_from_device(self):
+        if self.host_view is None:
+            raise RuntimeError(f"'{self.spec.key[1]}' of '{self.spec.key[0]}' has no host copy "
+                               f"(VarLocation.DEVICE)")
+        if self.nbytes:
+            self.stream.synchronize()
+            cu.memcpy_dtoh(self.host_view, self.device_pointer)
+
+    def push_slice_1d_to_device(self, offset, count):
+        item = self.host_view.itemsize
+        cu.memcpy_htod(self.device_pointer + offset * item, self.host_view[offset:offset + count],
+                       stream=self.stream)
+
+    def pull_slice_1d_from_device(self, offset, count):
+        item = self.host_view.itemsize
+        self.stream.synchronize()
+        cu.memcpy_dtoh(self.host_view[offset:offset + count], self.device_pointer + offset * item)
+
+    def free(self):
+        if self.device_pointer:
+            cu.mem_free(self.device_pointer)
+            self.device_pointer = 0
+
+
+class CudaRuntime(CpuRuntime):
+    """Loads a cubin and runs the model on the GPU (reuses the CPU runtime's bookkeeping)."""
+
+    def __init__(self, cubin_path: str, generated, seed: int, device_id: int = 0):
+        self.generated = generated
+        self.plan = generated.plan
+        self.device = cu.Device(device_id)
+        self.device.make_current()
+        self.stream = cu.Stream()
+        with open(cubin_path, "rb") as f:
+            self.module = cu.Module.load(f.read())
+        self.arrays = {}
+        self.timestep = 0
+        self.num_recording_timesteps = None
+        self._graph = None
+        self._timers = {name: 0.0 for name in ("neuron_update", "presynaptic_update",
+                                               "postsynaptic_update", "synapse_dynamics",
+                                               "init", "init_sparse")}
+        self._timing = bool(generated.plan.model.timing_enabled)
+        self._set_global("_seed", np.array([_seed_value(seed)], dtype=np.uint64))
+        self._set_global("_deviceTimestep", np.zeros(1, dtype=np.uint64))
+        self._functions = {}
+
+    # ------------------------------------------------------------------ globals
+    def _set_global(self, name: str, value: np.ndarray):
+        pointer, size = self.module.global_address(name)
+        cu.memcpy_htod(pointer, value, nbytes=min(size, value.nbytes), stream=self.stream)
+        self.stream.synchronize()
+
+    def _get_global(self, name: str, dtype) -> np.ndarray:
+        pointer, size = self.module.global_address(name)
+        out = np.zeros(size // np.dtype(dtype).itemsize, dtype=dtype)
+        self.stream.synchronize()
+        cu.memcpy_dtoh(out, pointer)
+        return out
+
+    # ------------------------------------------------------------------ memory
+    def allocate(self, num_recording_timesteps):
+        self.num_recording_timesteps = num_recording_timesteps
+        if num_recording_timesteps:
+            self._set_global("_numRecordingTimesteps",
+                             np.array([num_recording_timesteps], dtype=np.uint32))
+        for key, spec in self.plan.arrays.items():
+            if spec.egp:
+                continue
+            count = spec.count * (int(num_recording_timesteps or 0)
+                                  if spec.per_recording_step else 1)
+            self.arrays[key] = CudaArray(spec, count, self.stream)
+        self.bind()
+
+    def allocate_egp(self, owner, name, count):
+        spec = self.plan.arrays[(owner, name)]
+        array = CudaArray(spec, count, self.stream)
+        self.arrays[(owner, name)] = array
+        self.bind()
+        return array
+
+    def bind(self):
+        for merged in self.generated.merged_groups:
+            table = self._struct_table(merged)
+            pointer, size = self.module.global_address(merged.array_name)
+            if size != table.nbytes:
+                raise RuntimeError(f"internal error: {merged.array_name} is {size} bytes on the "
+                                   f"device but {table.nbytes} in Python")
+            cu.memcpy_htod(pointer, table.view(np.uint8), stream=self.stream)
+        self.stream.synchronize()
+        self._graph = None
+
+    # ------------------------------------------------------------------ kernels
+    def _function(self, name):
+        if name not in self._functions:
+            self._functions[name] = self.module.function(name)
+        return self._functions[name]
+
+    def _launch(self, kernel):
+        members = len(kernel.merged.members)
+        if kernel.single_thread:
+            grid, block = (1, members, 1), (1, 1, 1)
+        else:
+            blocks = max(1, min(math.ceil(kernel.max_elements / BLOCK_SIZE),
+                                self.device.multiprocessor_count * 16))
+            grid, block = (blocks, members, 1), (BLOCK_SIZE, 1, 1)
+        self._function(kernel.name).launch(grid, block, [], stream=self.stream)
+
+    def _run_phase_kernels(self, kernels, timer: str | None = None):
+        if self._timing and timer:
+            start, end = cu.Event(), cu.Event()
+            start.record(self.stream)
+        for kernel in kernels:
+            self._launch(kernel)
+        if self._timing and timer:
+            end.record(self.stream)
+            end.synchronize()
+            self._timers[timer] += cu.Event.elapsed_ms(start, end) / 1000.0
+
+    def initialize(self):
+        self._run_phase_kernels(self.generated.init_kernels, "init")
+        self._check_error()
+
+    def initialize_sparse(self):
+        self._run_phase_kernels(self.generated.init_sparse_kernels, "init_sparse")
+        self._check_error()
+        self._pull_all_host_copies()
+
+    def _pull_all_host_copies(self):
+        """After initialisation the host copies hold what the GPU computed (as GeNN does)."""
+        self.stream.synchronize()
+        for array in self.arrays.values():
+            if array.host_view is not None and array.nbytes:
+                cu.memcpy_dtoh(array.host_view, array.device_pointer)
+
+    def _check_error(self):
+        if self._get_global("_initError", np.int32)[0]:
+            self._set_global("_initError", np.zeros(1, dtype=np.int32))
+            raise RuntimeError("A sparse connectivity snippet generated more synapses in a row "
+                               "than max_connections allows; raise the synapse group's "
+                               "max_connections (or fix the snippet's calc_max_row_len_func)")
+
+    def _step_kernels(self):
+        return self.generated.step_kernels
+
+    def step_time(self):
+        if self._timing:
+            by_phase = {}
+            for kernel in self.generated.step_kernels:
+                by_phase.setdefault(kernel.phase, []).append(kernel)
+            for phase, kernels in by_phase.items():
+                self._run_phase_kernels(kernels, phase)
+            self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [],
+                                                     stream=self.stream)
+        else:
+            if self._graph is None:
+                self._graph = self._capture_step()
+            self._graph.launch(self.stream)
+        self.timestep += 1
+
+    def _capture_step(self):
+        self.stream.begin_capture()
+        for kernel in self.generated.step_kernels:
+            self._launch(kernel)
+        self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [], stream=self.stream)
+        return self.stream.end_capture().instantiate()
+
+    @property
+    def timestep(self):
+        return self._timestep
+
+    @timestep.setter
+    def timestep(self, value):
+        self._timestep = int(value)
+        if getattr(self, "module", None) is not None:
+            pointer, _ = self.module.global_address("_deviceTimestep")
+            cu.memcpy_htod(pointer, np.array([self._timestep], dtype=np.uint64),
+                           stream=self.stream)
+
+    def get_time(self, name: str) -> float:
+        return self._timers[name]
+
+    # ------------------------------------------------------------------ queries
+    def get_delay_pointer(self, neuron_group) -> int:
+        key = (_name(neuron_group), "spkQuePtr")
+        return int(self.arrays[key].storage[0]) if key in self.arrays else 0
+
+    def get_row_lengths(self, synapse_group):
+        array = self.arrays[(_name(synapse_group), "rowLength")]
+        return array.host_view
+
+    def set_dynamic_param_value(self, group, name, value):
+        super().set_dynamic_param_value(group, name, value)
+
+    def pull_recording_buffers_from_device(self):
+        super().pull_recording_buffers_from_device()
+        for key, array in self.arrays.items():
+            if array.spec.per_recording_step:
+                array.pull_from_device()
+
+    def _decode(self, key, num_neurons):
+        return super()._decode(key, num_neurons)
+
+    def synchronize(self):
+        self.stream.synchronize()
+
+    def free(self):
+        self.stream.synchronize()
+        for array in self.arrays.values():
+            array.free()
+        self.arrays = {}
