@@ -51,3 +51,42 @@ def make_model(backend, tmp_path):
         return model
 
     return factory
+
+
+def _nvrtc_without_gpu() -> bool:
+    """True where NVRTC can compile CUDA but the cuda backend cannot run (e.g. CI)."""
+    if "cuda" in _BACKENDS:
+        return False
+    try:
+        from pygenn._src.build import nvrtc
+        return nvrtc.available()
+    except Exception:
+        return False
+
+
+_COMPILE_CUDA_TOO = _nvrtc_without_gpu()
+
+
+@pytest.fixture(autouse=True)
+def _compile_generated_cuda_too(monkeypatch):
+    """Without a GPU, every feature-test model's generated CUDA is still compiled with NVRTC.
+
+    That keeps the CUDA code generator honest in CI, where only the CPU backend can run.
+    """
+    if not _COMPILE_CUDA_TOO:
+        yield
+        return
+    from pygenn._src.backends.cuda import generate_cuda
+    from pygenn._src.build import nvrtc
+    from pygenn._src.codegen.plan import ModelPlan
+    from pygenn._src.interface import lifecycle
+
+    cpu_build = lifecycle.build
+
+    def build_and_compile_cuda(model, *args, **kwargs):
+        cpu_build(model, *args, **kwargs)
+        generated = generate_cuda(ModelPlan(model, "cuda"))
+        nvrtc.build_cached_cubin(generated.sources["runner.cu"], model.name, "sm_80")
+
+    monkeypatch.setattr(lifecycle, "build", build_and_compile_cuda)
+    yield

@@ -65,7 +65,7 @@ class CpuBackend:
         return build_cached_library(generated.sources, name=name, flags=flags,
                                     extra="force" if False else "")
 
-    def create_runtime(self, library, generated, seed):
+    def create_runtime(self, library, generated, seed, preferences=None):
         from ..runtime.runtime import CpuRuntime
         if library is None:
             raise RuntimeError("This model was built with never_rebuild=True and has no compiled "
@@ -73,7 +73,60 @@ class CpuBackend:
         return CpuRuntime(library, generated, seed)
 
 
-_BACKENDS = {"single_threaded_cpu": CpuBackend}
+class CudaBackend(CpuBackend):
+    """NVIDIA GPUs through NVRTC and the CUDA driver API (no CUDA toolkit needed)."""
+
+    name = "cuda"
+
+    class Preferences(PreferencesBase):
+        def __init__(self):
+            super().__init__()
+            from ..model.cuda_enums import BlockSizeSelect, DeviceSelect
+            self.show_ptx_info = False
+            self.generate_line_info = False
+            self.enable_nvtx = False
+            self.enable_nccl_reductions = False
+            self.device_select_method = DeviceSelect.MANUAL
+            self.manual_device_id = 0
+            self.block_size_select_method = BlockSizeSelect.OCCUPANCY
+            self.manual_block_sizes = [32] * 12
+            self.constant_cache_overhead = 360
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            from ..build import nvrtc
+            from ..runtime import cuda_driver
+            return nvrtc.available() and cuda_driver.available()
+        except Exception:
+            return False
+
+    def check_plan(self, plan):
+        super().check_plan(plan)
+
+    def generate(self, plan):
+        from .cuda import generate_cuda
+        return generate_cuda(plan)
+
+    def compile(self, generated, preferences, name, force=False):
+        from ..build import nvrtc
+        from ..runtime import cuda_driver
+        device = cuda_driver.Device(int(preferences.manual_device_id))
+        arch = nvrtc.choose_target(device.compute_capability, cuda_driver.driver_version())
+        options = ["-lineinfo"] if preferences.generate_line_info else []
+        self._device_id = int(preferences.manual_device_id)
+        return nvrtc.build_cached_cubin(generated.sources["runner.cu"], name, arch, options)
+
+    def create_runtime(self, library, generated, seed, preferences=None):
+        from ..runtime.cuda_runtime import CudaRuntime
+        if library is None:
+            raise RuntimeError("This model was built with never_rebuild=True and has no compiled "
+                               "cubin; build it once without never_rebuild")
+        device_id = int(getattr(preferences, "manual_device_id", 0) or 0)
+        return CudaRuntime(library, generated, seed, device_id)
+
+
+_BACKENDS = {"cuda": CudaBackend, "single_threaded_cpu": CpuBackend}
 
 
 def available_backends() -> dict:

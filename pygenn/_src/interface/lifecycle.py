@@ -44,7 +44,8 @@ def load(model, num_recording_timesteps=None):
 
     backend = get_backend(model.backend_name)
     generated = model._generated
-    runtime = backend.create_runtime(model._library, generated, model.seed)
+    runtime = backend.create_runtime(model._library, generated, model.seed,
+                                     getattr(model, "_preferences", None))
     model._runtime = runtime
     runtime.allocate(num_recording_timesteps)
     _allocate_init_egps(model, runtime)
