@@ -115,6 +115,8 @@ def c_literal(value, numeric_type: NumericType) -> str:
             return "true" if value else "false"
         v = int(value)
         if numeric_type.is_signed:
+            if numeric_type.size == 8 and v == -(1 << 63):
+                return "(INT64_C(-9223372036854775807) - 1)"  # the literal itself overflows
             text = str(v) if numeric_type.size < 8 else f"INT64_C({v})"
             return f"({text})" if v < 0 else text
         return f"{v}u" if numeric_type.size < 8 else f"UINT64_C({v})"

@@ -216,11 +216,14 @@ class CudaRuntime(CpuRuntime):
                 self._run_phase_kernels(kernels, phase)
             self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [],
                                                      stream=self.stream)
+            self._timestep += 1
+            return
         else:
             if self._graph is None:
                 self._graph = self._capture_step()
             self._graph.launch(self.stream)
-        self.timestep += 1
+        # the device counter is advanced by the graph itself: no host-to-device copy here
+        self._timestep += 1
 
     def _capture_step(self):
         self.stream.begin_capture()
