@@ -1,0 +1,61 @@
+"""The same model on every backend: identical random numbers and spike trains for one seed."""
+import numpy as np
+import pytest
+
+from pygenn import (GeNNModel, init_postsynaptic, init_sparse_connectivity, init_var,
+                    init_weight_update)
+from pygenn.genn_model import backend_modules
+
+BACKENDS = list(backend_modules)
+pytestmark = pytest.mark.skipif(len(BACKENDS) < 2, reason="needs a second backend (a GPU)")
+
+
+def _network(backend, tmp_path):
+    """A recurrent LIF network whose synaptic sums are exact in float (integer weights), so
+    the order in which a GPU's atomics add them cannot change any spike."""
+    model = GeNNModel("float", f"cross_{backend}", backend=backend)
+    model.dt = 1.0
+    model.seed = 1234
+    lif = {"C": 1.0, "TauM": 20.0, "Vrest": -60.0, "Vreset": -60.0, "Vthresh": -50.0,
+           "Ioffset": 0.0, "TauRefrac": 2.0}
+    pop = model.add_neuron_population(
+        "pop", 500, "LIF", lif, {"V": init_var("Uniform", {"min": -60.0, "max": -50.0}),
+                                 "RefracTime": 0.0})
+    pop.spike_recording_enabled = True
+    model.add_current_source("noise", "PoissonExp", pop,
+                             {"weight": 4.0, "tauSyn": 1.0, "rate": 50.0}, {"current": 0.0})
+    for name, weight in (("exc", 1.0), ("inh", -2.0)):
+        model.add_synapse_population(
+            name, "SPARSE", pop, pop, init_weight_update("StaticPulseConstantWeight",
+                                                         {"g": weight}),
+            init_postsynaptic("DeltaCurr"),
+            init_sparse_connectivity("FixedProbabilityNoAutapse", {"prob": 0.05}))
+    model.build(path_to_model=str(tmp_path))
+    model.load(num_recording_timesteps=500)
+    return model, pop
+
+
+def test_identical_initialisation_and_spikes(tmp_path):
+    runs = {}
+    for backend in BACKENDS:
+        model, pop = _network(backend, tmp_path)
+        pop.vars["V"].pull_from_device()
+        initial = pop.vars["V"].values.copy()
+        syn = model.synapse_populations["exc"]
+        syn.pull_connectivity_from_device()
+        connectivity = (syn.get_sparse_pre_inds(), syn.get_sparse_post_inds())
+        while model.timestep < 500:
+            model.step_time()
+        model.pull_recording_buffers_from_device()
+        times, ids = pop.spike_recording_data[0]
+        order = np.lexsort((ids, times))
+        runs[backend] = (initial, connectivity, times[order], ids[order])
+    reference = runs[BACKENDS[-1]]
+    assert len(reference[2]) > 500      # the network is active: the comparison means something
+    for backend in BACKENDS[:-1]:
+        initial, connectivity, times, ids = runs[backend]
+        np.testing.assert_array_equal(initial, reference[0])
+        np.testing.assert_array_equal(connectivity[0], reference[1][0])
+        np.testing.assert_array_equal(connectivity[1], reference[1][1])
+        np.testing.assert_array_equal(times, reference[2])
+        np.testing.assert_array_equal(ids, reference[3])
