@@ -40,6 +40,8 @@ def balanced_network(backend: str, num_neurons=100_000, synapses_per_neuron=100)
     num_exc = int(0.8 * num_neurons)
     exc = model.add_neuron_population("E", num_exc, "LIF", LIF, init)
     inh = model.add_neuron_population("I", num_neurons - num_exc, "LIF", LIF, init)
+    exc.spike_recording_enabled = True
+    inh.spike_recording_enabled = True
     prob = synapses_per_neuron / num_neurons
     scale = 80 / synapses_per_neuron   # same input per neuron as the 4,000-neuron model (p=0.02)
     for source, weight, tau in ((exc, 0.0648, 5.0), (inh, -0.18, 10.0)):
@@ -52,12 +54,14 @@ def balanced_network(backend: str, num_neurons=100_000, synapses_per_neuron=100)
     return model
 
 
-def time_steps(model: GeNNModel, steps: int, repeats: int) -> float:
-    """Median microseconds per step over ``repeats`` runs of ``steps`` steps."""
+def time_steps(model: GeNNModel, steps: int, repeats: int):
+    """Median microseconds per step over ``repeats`` runs of ``steps`` steps, and the mean
+    firing rate (Hz) over the last run when the model records spikes."""
+    recorded = [p for p in model.neuron_populations.values() if p.spike_recording_enabled]
     with tempfile.TemporaryDirectory() as directory:
         model.build(path_to_model=directory)
-        model.load()
-        for _ in range(100):            # warm-up (graph capture, caches)
+        model.load(num_recording_timesteps=steps if recorded else None)
+        for _ in range(max(steps, 2000)):  # warm-up: graph capture, caches, initial transient
             model.step_time()
         _synchronise(model)
         samples = []
@@ -67,8 +71,14 @@ def time_steps(model: GeNNModel, steps: int, repeats: int) -> float:
                 model.step_time()
             _synchronise(model)
             samples.append((time.perf_counter() - start) / steps * 1e6)
+        rate = None
+        if recorded:
+            model.pull_recording_buffers_from_device()
+            spikes = sum(len(p.spike_recording_data[0][0]) for p in recorded)
+            neurons = sum(p.num_neurons for p in recorded)
+            rate = spikes / neurons / (steps * model.dt / 1000.0)
         model.unload()
-    return statistics.median(samples)
+    return statistics.median(samples), rate
 
 
 def _synchronise(model):
@@ -87,12 +97,13 @@ def main():
     backends = [b for b in args.backends.split(",") if b]
     results = {}
     for backend in backends:
-        small = time_steps(small_network(backend), args.steps, args.repeats)
-        big = time_steps(balanced_network(backend, args.balanced_neurons),
-                         max(args.steps // 10, 100), args.repeats)
+        small, _ = time_steps(small_network(backend), args.steps, args.repeats)
+        big, rate = time_steps(balanced_network(backend, args.balanced_neurons),
+                               max(args.steps // 2, 1000), args.repeats)
         results[backend] = (small, big)
         print(f"{backend:>20}: 1,000 LIF {small:9.2f} us/step | "
-              f"{args.balanced_neurons:,}-neuron balanced network {big:10.2f} us/step")
+              f"{args.balanced_neurons:,}-neuron balanced network {big:10.2f} us/step "
+              f"(mean rate {rate:.1f} Hz)")
     if len(results) > 1:
         names = list(results)
         ref = results[names[-1]]
