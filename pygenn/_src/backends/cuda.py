@@ -105,9 +105,16 @@ def generate_cuda(plan) -> CudaGeneratedModel:
                         lambda sp, f: _postsynaptic(plan, sp, f, target)),
         lambda sp: sp.group.src.num_neurons * sp.group.trg.num_neurons)
     neurons = list(plan.neurons.values())
+    parallel = [n for n in neurons if _has_parallel_prologue(plan, n, target)]
+    add(step, "neuron_update",
+        generate_merged(plan, "NeuronPrologueParallel", parallel,
+                        lambda np_, f: NeuronUpdateGenerator(plan, np_, f,
+                                                             target).prologue_parallel()),
+        lambda np_: np_.group.num_neurons)
     add(step, "neuron_update",
         generate_merged(plan, "NeuronPrologue", neurons,
-                        lambda np_, f: NeuronUpdateGenerator(plan, np_, f, target).prologue()),
+                        lambda np_, f: NeuronUpdateGenerator(plan, np_, f,
+                                                             target).prologue_serial()),
         lambda g: 1, single=True)
     add(step, "neuron_update",
         generate_merged(plan, "NeuronUpdate", neurons,
@@ -125,6 +132,13 @@ def generate_cuda(plan) -> CudaGeneratedModel:
         lambda sp: max(sp.group.src.num_neurons, sp.group.trg.num_neurons))
     source = _assemble(plan, step + init + init_sparse)
     return CudaGeneratedModel(plan, {"runner.cu": source}, merged_all, step, init, init_sparse)
+
+
+def _has_parallel_prologue(plan, nplan, target) -> bool:
+    from ..codegen.environments import EnvFactory
+    from ..codegen.fields import GroupFields
+    gen = NeuronUpdateGenerator(plan, nplan, EnvFactory(plan, GroupFields()), target)
+    return bool(gen.prologue_parallel().strip())
 
 
 def _init_size(item) -> int:

@@ -67,30 +67,26 @@ class NeuronUpdateGenerator:
 
     # -------------------------------------------------------------- prologue
     def prologue(self) -> str:
+        """Once per population and step, before any neuron: both parts in order."""
+        return self.prologue_parallel() + self.prologue_serial()
+
+    def prologue_parallel(self) -> str:
+        """Work over many elements that must precede the neuron update (element loops from
+        the target): previous-spike-time bookkeeping and clearing this step's recording row.
+        Reads the delay pointer as the last step left it."""
         s = CodeStream()
         ng, nplan = self.ng, self.nplan
-        spk_cnt = self.arr(ng.name, "spkCnt")
-        spk = self.arr(ng.name, "spk")
-        queue_slot = "0"
-        if self.d > 1:
-            ptr = self.arr(ng.name, "spkQuePtr")
-            queue_slot = f"{ptr}[0]" if nplan.spike_queue else "0"
-        # previous-spike-time bookkeeping for the spikes of the last step
         if nplan.needs_prev_st:
+            spk_cnt = self.arr(ng.name, "spkCnt")
+            spk = self.arr(ng.name, "spk")
+            slot = self._queue_slot()
             prev = self.arr(ng.name, "prevST")
-            off = f"{queue_slot} * {self.N}" if nplan.spike_queue else "0"
-            with s.block(f"for (uint32_t _i = 0; _i < {spk_cnt}[{queue_slot}]; _i++)"):
+            off = f"{slot} * {self.N}" if nplan.spike_queue else "0"
+            with s.block(self.target.element_loop("_i", f"{spk_cnt}[{slot}]")):
                 s.line(f"{prev}[{off} + {spk}[{off} + _i]] = _t - "
                        f"{c_literal(self.plan.dt, self.time)};")
         for sg, side in self.event_groups():
             self.event_prev_time_bookkeeping(s, sg, side)
-        if self.d > 1:
-            s.line(f"{ptr}[0] = ({ptr}[0] + 1u) % {self.d}u;")
-        s.line(f"{spk_cnt}[{queue_slot}] = 0;")
-        for sg, side in self.event_groups():
-            k = self.event_key(sg, side)
-            cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
-            s.line(f"{cnt}[{self.event_slot(sg, side)}] = 0;")
         if ng.spike_recording_enabled:
             self.clear_recording(s, self.arr(ng.name, "recordSpk"))
         for sg, side in self.event_groups():
@@ -100,8 +96,27 @@ class NeuronUpdateGenerator:
                                                  field=f"{k}_RecordSpkEvent"))
         return str(s)
 
+    def prologue_serial(self) -> str:
+        """One thread's work: advance the spike-queue pointer and empty the new slot's lists."""
+        s = CodeStream()
+        ng = self.ng
+        if self.d > 1:
+            ptr = self.arr(ng.name, "spkQuePtr")
+            s.line(f"{ptr}[0] = ({ptr}[0] + 1u) % {self.d}u;")
+        s.line(f"{self.arr(ng.name, 'spkCnt')}[{self._queue_slot()}] = 0;")
+        for sg, side in self.event_groups():
+            k = self.event_key(sg, side)
+            cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
+            s.line(f"{cnt}[{self.event_slot(sg, side)}] = 0;")
+        return str(s)
+
+    def _queue_slot(self) -> str:
+        if self.d > 1 and self.nplan.spike_queue:
+            return f"{self.arr(self.ng.name, 'spkQuePtr')}[0]"
+        return "0"
+
     def clear_recording(self, s, array):
-        with s.block(f"for (uint32_t _w = 0; _w < {self.words}; _w++)"):
+        with s.block(self.target.element_loop("_w", self.words)):
             s.line(f"{array}[_recordingRow * {self.words} + _w] = 0;")
 
     # -------------------------------------------------------------- events
@@ -129,7 +144,7 @@ class NeuronUpdateGenerator:
         prev = self.arr(sg.name, f"{side}PrevSET", field=f"{k}_PrevSET")
         slot = self.event_slot(sg, side)
         off = f"{slot} * {self.N}"
-        with s.block(f"for (uint32_t _i = 0; _i < {cnt}[{slot}]; _i++)"):
+        with s.block(self.target.element_loop("_i", f"{cnt}[{slot}]")):
             s.line(f"{prev}[{off} + {lst}[{off} + _i]] = _t - "
                    f"{c_literal(self.plan.dt, self.time)};")
 
