@@ -14,6 +14,8 @@ import statistics
 import tempfile
 import time
 
+import numpy as np
+
 from pygenn import GeNNModel, init_postsynaptic, init_sparse_connectivity, init_var, \
     init_weight_update
 from pygenn.genn_model import backend_modules
@@ -48,7 +50,8 @@ def balanced_network(backend: str, num_neurons=100_000, synapses_per_neuron=100)
         for target in (exc, inh):
             model.add_synapse_population(
                 f"{source.name}{target.name}", "SPARSE", source, target,
-                init_weight_update("StaticPulseConstantWeight", {"g": weight * scale}),
+                init_weight_update("StaticPulse", {}, {"g": init_var(
+                    "Normal", {"mean": weight * scale, "sd": abs(weight * scale) / 10})}),
                 init_postsynaptic("ExpCurr", {"tau": tau}),
                 init_sparse_connectivity("FixedProbabilityNoAutapse", {"prob": prob}))
     return model
@@ -59,8 +62,16 @@ def time_steps(model: GeNNModel, steps: int, repeats: int):
     firing rate (Hz) over the last run when the model records spikes."""
     recorded = [p for p in model.neuron_populations.values() if p.spike_recording_enabled]
     with tempfile.TemporaryDirectory() as directory:
+        start = time.perf_counter()
         model.build(path_to_model=directory)
+        built = time.perf_counter()
         model.load(num_recording_timesteps=steps if recorded else None)
+        _synchronise(model)
+        loaded = time.perf_counter()
+        synapses = sum(int(np.sum(sg.get_sparse_pre_inds() >= 0))
+                       for sg in _pulled(model.synapse_populations.values()))
+        print(f"    {model.name}: build {built - start:.2f} s, load (allocate + initialise "
+              f"{synapses:,} synapses) {loaded - built:.2f} s")
         for _ in range(max(steps, 2000)):  # warm-up: graph capture, caches, initial transient
             model.step_time()
         _synchronise(model)
@@ -79,6 +90,12 @@ def time_steps(model: GeNNModel, steps: int, repeats: int):
             rate = spikes / neurons / (steps * model.dt / 1000.0)
         model.unload()
     return statistics.median(samples), rate
+
+
+def _pulled(synapse_groups):
+    for sg in synapse_groups:
+        sg.pull_connectivity_from_device()
+        yield sg
 
 
 def _synchronise(model):

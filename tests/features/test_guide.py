@@ -380,3 +380,21 @@ def test_missing_extra_global_parameter_is_an_error_not_a_crash(backend, tmp_pat
     model.build(path_to_model=str(tmp_path))
     with pytest.raises(RuntimeError, match="Extra global parameter 'X' of 'pop'.*set_init_values"):
         model.load()
+
+
+@pytest.mark.parametrize("location", [VarLocation.HOST_DEVICE, VarLocation.HOST_DEVICE_ZERO_COPY])
+def test_variable_locations_with_host_copy(backend, tmp_path, location):
+    model = GeNNModel("float", f"location{int(location)}", backend=backend)
+    model.dt = 1.0
+    pop = model.add_neuron_population("pop", 4, decay_model, {"tau": 2.0}, {"V": 1.0})
+    pop.set_var_location("V", location)
+    model.build(path_to_model=str(tmp_path))
+    model.load()
+    model.step_time()
+    pop.vars["V"].pull_from_device()
+    np.testing.assert_allclose(pop.vars["V"].values, 0.5)
+    pop.vars["V"].values = np.arange(4.0)
+    pop.vars["V"].push_to_device()
+    model.step_time()
+    pop.vars["V"].pull_from_device()
+    np.testing.assert_allclose(pop.vars["V"].values, np.arange(4.0) / 2)

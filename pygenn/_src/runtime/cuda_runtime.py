@@ -28,6 +28,15 @@ class CudaArray:
         self.stream = stream
         dtype = spec.numeric_type.numpy_dtype
         self.nbytes = count * dtype.itemsize
+        self.zero_copy = spec.location is not None and bool(
+            spec.location & VarLocationAttribute.ZERO_COPY)
+        if self.zero_copy:
+            # mapped pinned memory: host and GPU see the same bytes, push/pull are no-ops
+            raw, self.device_pointer = cu.mem_alloc_host_mapped(self.nbytes)
+            self._mapped = raw
+            self.host_view = raw.view(dtype)[:count]
+            self.host_view[:] = spec.fill
+            return
         self.device_pointer = cu.mem_alloc(max(self.nbytes, 1))
         host = spec.location is None or bool(spec.location & VarLocationAttribute.HOST)
         self.host_view = np.zeros(count, dtype=dtype) if host else None
@@ -56,6 +65,9 @@ class CudaArray:
         return self.host_view
 
     def push_to_device(self):
+        if self.zero_copy:
+            self.stream.synchronize()   # the GPU may still be reading; then it sees the host
+            return
         if self.host_view is None:
             raise RuntimeError(f"'{self.spec.key[1]}' of '{self.spec.key[0]}' has no host copy "
                                f"(VarLocation.DEVICE)")
@@ -63,6 +75,9 @@ class CudaArray:
             cu.memcpy_htod(self.device_pointer, self.host_view, stream=self.stream)
 
     def pull_from_device(self):
+        if self.zero_copy:
+            self.stream.synchronize()   # wait for the GPU's writes to the shared memory
+            return
         if self.host_view is None:
             raise RuntimeError(f"'{self.spec.key[1]}' of '{self.spec.key[0]}' has no host copy "
                                f"(VarLocation.DEVICE)")
@@ -81,6 +96,10 @@ class CudaArray:
         cu.memcpy_dtoh(self.host_view[offset:offset + count], self.device_pointer + offset * item)
 
     def free(self):
+        if self.zero_copy:
+            cu.mem_free_host(self._mapped)
+            self.device_pointer = 0
+            return
         if self.device_pointer:
             cu.mem_free(self.device_pointer)
             self.device_pointer = 0
@@ -194,7 +213,7 @@ class CudaRuntime(CpuRuntime):
         """After initialisation the host copies hold what the GPU computed (as GeNN does)."""
         self.stream.synchronize()
         for array in self.arrays.values():
-            if array.host_view is not None and array.nbytes:
+            if array.host_view is not None and array.nbytes and not array.zero_copy:
                 cu.memcpy_dtoh(array.host_view, array.device_pointer)
 
     def _check_error(self):
