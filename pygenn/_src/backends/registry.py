@@ -50,8 +50,8 @@ class CpuBackend:
                 f"Custom updates and custom connectivity updates ({', '.join(unsupported)}) "
                 f"are not implemented in this version of pygenn yet")
         if plan.batch_size != 1:
-            raise RuntimeError("The single_threaded_cpu backend only supports batch_size = 1 "
-                               f"(got {plan.batch_size}); use the cuda backend for batching")
+            raise NotImplementedError(f"batch_size = {plan.batch_size}: batching is not "
+                                      f"implemented in this version of pygenn yet; use 1")
 
     def generate(self, plan):
         from .cpu import generate_cpu
@@ -100,9 +100,6 @@ class CudaBackend(CpuBackend):
             return nvrtc.available() and cuda_driver.available()
         except Exception:
             return False
-
-    def check_plan(self, plan):
-        super().check_plan(plan)
 
     def generate(self, plan):
         from .cuda import generate_cuda
