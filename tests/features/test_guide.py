@@ -398,3 +398,38 @@ def test_variable_locations_with_host_copy(backend, tmp_path, location):
     model.step_time()
     pop.vars["V"].pull_from_device()
     np.testing.assert_allclose(pop.vars["V"].values, np.arange(4.0) / 2)
+
+
+@pytest.mark.parametrize("hint, threads", [("POSTSYNAPTIC", 1), ("PRESYNAPTIC", 1),
+                                           ("PRESYNAPTIC", 4)])
+@pytest.mark.parametrize("matrix", ["DENSE", "SPARSE"])
+def test_parallelism_hints_deliver_every_spike_once(backend, tmp_path, hint, threads, matrix):
+    from pygenn import ParallelismHint
+    source = create_neuron_model("source", threshold_condition_code="id % 3 == (uint32_t)t % 3")
+    sink = create_neuron_model("sink", vars=[("I", "scalar")], sim_code="I += Isyn;")
+    model = GeNNModel("double", f"hint_{hint}{threads}{matrix}", backend=backend)
+    model.dt = 1.0
+    pre = model.add_neuron_population("pre", 30, source)
+    post = model.add_neuron_population("post", 40, sink, {}, {"I": 0.0})
+    connectivity = (init_sparse_connectivity("FixedProbability", {"prob": 0.3})
+                    if matrix == "SPARSE" else None)
+    sg = model.add_synapse_population(
+        "syn", matrix, pre, post, init_weight_update("StaticPulseConstantWeight", {"g": 1.0}),
+        init_postsynaptic("DeltaCurr"), connectivity)
+    sg.parallelism_hint = getattr(ParallelismHint, hint)
+    sg.num_threads_per_spike = threads
+    model.seed = 7
+    model.build(path_to_model=str(tmp_path))
+    model.load()
+    for _ in range(10):
+        model.step_time()
+    post.vars["I"].pull_from_device()
+    if matrix == "SPARSE":
+        sg.pull_connectivity_from_device()
+        weights = np.zeros((30, 40))
+        weights[sg.get_sparse_pre_inds(), sg.get_sparse_post_inds()] = 1.0
+    else:
+        weights = np.ones((30, 40))
+    # spikes of steps 0..8 are delivered in steps 1..9
+    counts = np.array([sum(1 for k in range(9) if i % 3 == k % 3) for i in range(30)])
+    np.testing.assert_allclose(post.vars["I"].values, counts @ weights)

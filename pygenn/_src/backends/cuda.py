@@ -190,6 +190,15 @@ def _row_position(s, gen, sg, body, index_of_pre):
 
 
 def _presynaptic(plan, splan, factory, target) -> str:
+    """Thread mapping chosen by the group's ``parallelism_hint``.
+
+    POSTSYNAPTIC (default): one thread per (event, row position), so long rows spread over
+    many threads. PRESYNAPTIC: ``num_threads_per_spike`` threads per event walk its row, which
+    suits short rows and many events.
+    """
+    from ..model.enums import ParallelismHint
+    if splan.group.parallelism_hint == ParallelismHint.PRESYNAPTIC:
+        return _presynaptic_by_event(plan, splan, factory, target)
     gen = SynapseUpdateGenerator(plan, splan, factory, target)
     sg = splan.group
     s = CodeStream()
@@ -208,6 +217,33 @@ def _presynaptic(plan, splan, factory, target) -> str:
                 index = "_e" if src.offset == "0" else f"{src.offset} + _e"
                 s.line(f"const uint32_t _id_pre = {src.events}[{index}];")
                 _row_position(s, gen, sg, body, "_id_pre")
+    return str(s)
+
+
+def _presynaptic_by_event(plan, splan, factory, target) -> str:
+    gen = SynapseUpdateGenerator(plan, splan, factory, target)
+    sg = splan.group
+    per_event = max(1, int(sg.num_threads_per_spike))
+    s = CodeStream()
+    for role, events in (("pre_event_syn_code", True), ("pre_spike_syn_code", False)):
+        if role not in splan.codes:
+            continue
+        src = gen.spike_source("pre", events)
+        body = gen.body(role)
+        with s.block():
+            s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
+            with s.block(f"for (uint32_t _k = _lid; _k < _numEvents * {per_event}u; "
+                         f"_k += _numThreads)"):
+                s.line(f"const uint32_t _e = _k / {per_event}u;")
+                index = "_e" if src.offset == "0" else f"{src.offset} + _e"
+                s.line(f"const uint32_t _id_pre = {src.events}[{index}];")
+                if sg.matrix_type & Conn.SPARSE:
+                    length = f"{gen.arr(sg.name, 'rowLength', 'rowLength')}[_id_pre]"
+                else:
+                    length = gen.num_post
+                with s.block(f"for (uint32_t _j = _k % {per_event}u; _j < {length}; "
+                             f"_j += {per_event}u)"):
+                    _row_position(s, gen, sg, body, "_id_pre")
     return str(s)
 
 
