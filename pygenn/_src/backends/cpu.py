@@ -14,6 +14,7 @@ from ..codegen.rng import rng_source
 from ..codegen.stream import CodeStream
 from ..codegen.synapse_update import SynapseUpdateGenerator
 from ..codegen.dialect import GeneratedCodeDialect
+from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
 
 PHASES = ("neuron_update", "presynaptic_update", "postsynaptic_update", "synapse_dynamics",
@@ -107,6 +108,9 @@ def generate_cpu(plan) -> GeneratedModel:
     sparse_items = [p for p in synapse_plans if p.group.matrix_type & Conn.SPARSE]
     sparse_merged = generate_merged(plan, "InitSparse", sparse_items,
                                     lambda sp, f: _init_sparse_code(plan, sp, f, target))
+    column_items = [p for p in sparse_items if (p.name, "remap") in plan.arrays]
+    sparse_merged += generate_merged(plan, "InitColumns", column_items,
+                                     lambda sp, f: _init_columns_code(plan, sp, f, target))
     merged += sparse_merged
 
     source = _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged,
@@ -160,10 +164,7 @@ def _row_loop(s, gen, sg, body):
 def _postsynaptic(plan, splan, factory, target) -> str:
     gen = SynapseUpdateGenerator(plan, splan, factory, target)
     sg = splan.group
-    if not sg.matrix_type & Conn.DENSE:
-        raise NotImplementedError(
-            f"Synapse group '{sg.name}': postsynaptic learning (post_spike_syn_code / "
-            f"post_event_syn_code) is only supported for DENSE connectivity so far")
+    _check_postsynaptic_supported(sg)
     s = CodeStream()
     for role, events in (("post_event_syn_code", True), ("post_spike_syn_code", False)):
         if role not in splan.codes:
@@ -175,10 +176,28 @@ def _postsynaptic(plan, splan, factory, target) -> str:
             with s.block("for (uint32_t _e = 0; _e < _numEvents; _e++)"):
                 index = "_e" if src.offset == "0" else f"{src.offset} + _e"
                 s.line(f"const uint32_t _id_post = {src.events}[{index}];")
-                with s.block(f"for (uint32_t _id_pre = 0; _id_pre < {gen.num_pre}; _id_pre++)"):
-                    s.line(f"const uint32_t _id_syn = _id_pre * {gen.num_post} + _id_post;")
-                    s.lines(body)
+                if sg.matrix_type & Conn.SPARSE:
+                    col_length = gen.arr(sg.name, "colLength", "colLength")
+                    remap = gen.arr(sg.name, "remap", "remap")
+                    col_stride = gen.f.value("colStride", T.Uint32, splan.col_stride)
+                    with s.block(f"for (uint32_t _k = 0; _k < {col_length}[_id_post]; _k++)"):
+                        s.line(f"const uint32_t _id_syn = {remap}[_id_post * {col_stride} + _k];")
+                        s.line(f"const uint32_t _id_pre = _id_syn / {gen.row_stride};")
+                        s.lines(body)
+                else:
+                    with s.block(f"for (uint32_t _id_pre = 0; _id_pre < {gen.num_pre}; "
+                                 f"_id_pre++)"):
+                        s.line(f"const uint32_t _id_syn = _id_pre * {gen.num_post} + _id_post;")
+                        s.lines(body)
     return str(s)
+
+
+def _check_postsynaptic_supported(sg):
+    if not (sg.matrix_type & Conn.DENSE or sg.matrix_type & Conn.SPARSE):
+        raise NotImplementedError(
+            f"Synapse group '{sg.name}': postsynaptic learning (post_spike_syn_code / "
+            f"post_event_syn_code) needs DENSE or SPARSE connectivity, not "
+            f"{sg.matrix_type.name}")
 
 
 def _synapse_dynamics(plan, splan, factory, target) -> str:
@@ -220,6 +239,12 @@ def _init_code(plan, item, factory, target) -> str:
         gen.neuron_shaped_vars(s, sg.name, wu.snippet.get_post_vars(), sg.wu_post_var_initialisers,
                                sg.trg.num_neurons, None)
         gen.dense_vars(s, item)
+    return str(s)
+
+
+def _init_columns_code(plan, splan, factory, target) -> str:
+    s = CodeStream()
+    InitGenerator(plan, factory, target).column_structure(s, splan)
     return str(s)
 
 

@@ -16,8 +16,10 @@ from ..codegen.neuron_update import NeuronUpdateGenerator
 from ..codegen.rng import rng_source
 from ..codegen.stream import CodeStream
 from ..codegen.synapse_update import SynapseUpdateGenerator
+from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
-from .cpu import _CurrentSourceItem, _init_code, _init_sparse_code
+from .cpu import (_check_postsynaptic_supported, _CurrentSourceItem, _init_code,
+                  _init_columns_code, _init_sparse_code)
 
 BLOCK_SIZE = 128
 
@@ -130,6 +132,12 @@ def generate_cuda(plan) -> CudaGeneratedModel:
         generate_merged(plan, "InitSparse", sparse,
                         lambda sp, f: _init_sparse_code(plan, sp, f, target)),
         lambda sp: max(sp.group.src.num_neurons, sp.group.trg.num_neurons))
+    # column structures need every row first: separate kernels, launched after
+    columns = [p for p in sparse if (p.name, "remap") in plan.arrays]
+    add(init_sparse, "init_sparse",
+        generate_merged(plan, "InitColumns", columns,
+                        lambda sp, f: _init_columns_code(plan, sp, f, target)),
+        lambda sp: sp.group.src.num_neurons)
     source = _assemble(plan, step + init + init_sparse)
     return CudaGeneratedModel(plan, {"runner.cu": source}, merged_all, step, init, init_sparse)
 
@@ -250,10 +258,9 @@ def _presynaptic_by_event(plan, splan, factory, target) -> str:
 def _postsynaptic(plan, splan, factory, target) -> str:
     gen = SynapseUpdateGenerator(plan, splan, factory, target)
     sg = splan.group
-    if not sg.matrix_type & Conn.DENSE:
-        raise NotImplementedError(
-            f"Synapse group '{sg.name}': postsynaptic learning (post_spike_syn_code / "
-            f"post_event_syn_code) is only supported for DENSE connectivity so far")
+    _check_postsynaptic_supported(sg)
+    sparse = bool(sg.matrix_type & Conn.SPARSE)
+    width = (gen.f.value("colStride", T.Uint32, splan.col_stride) if sparse else gen.num_pre)
     s = CodeStream()
     for role, events in (("post_event_syn_code", True), ("post_spike_syn_code", False)):
         if role not in splan.codes:
@@ -262,14 +269,23 @@ def _postsynaptic(plan, splan, factory, target) -> str:
         body = gen.body(role)
         with s.block():
             s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
-            s.line(f"const uint64_t _total = (uint64_t)_numEvents * {gen.num_pre};")
+            s.line(f"const uint64_t _total = (uint64_t)_numEvents * {width};")
             with s.block("for (uint64_t _k = _lid; _k < _total; _k += _numThreads)"):
-                s.line(f"const uint32_t _e = (uint32_t)(_k / {gen.num_pre});")
-                s.line(f"const uint32_t _id_pre = (uint32_t)(_k % {gen.num_pre});")
+                s.line(f"const uint32_t _e = (uint32_t)(_k / {width});")
+                s.line(f"const uint32_t _c = (uint32_t)(_k % {width});")
                 index = "_e" if src.offset == "0" else f"{src.offset} + _e"
                 s.line(f"const uint32_t _id_post = {src.events}[{index}];")
-                s.line(f"const uint32_t _id_syn = _id_pre * {gen.num_post} + _id_post;")
-                s.lines(body)
+                if sparse:
+                    col_length = gen.arr(sg.name, "colLength", "colLength")
+                    remap = gen.arr(sg.name, "remap", "remap")
+                    with s.block(f"if (_c < {col_length}[_id_post])"):
+                        s.line(f"const uint32_t _id_syn = {remap}[_id_post * {width} + _c];")
+                        s.line(f"const uint32_t _id_pre = _id_syn / {gen.row_stride};")
+                        s.lines(body)
+                else:
+                    s.line("const uint32_t _id_pre = _c;")
+                    s.line(f"const uint32_t _id_syn = _id_pre * {gen.num_post} + _id_post;")
+                    s.lines(body)
     return str(s)
 
 

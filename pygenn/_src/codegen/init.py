@@ -215,3 +215,29 @@ class InitGenerator:
                 s.line(f"{ind}[{target_row} * {stride} + _pos] = {target};")
             s.line("};")
             s.user_code("sparse connectivity snippet build code", text)
+
+    # ------------------------------------------------------------------ columns
+    def column_structure(self, s: CodeStream, splan) -> None:
+        """Index every synapse by its target (``colLength``/``remap``) for postsynaptic
+        learning on SPARSE matrices; runs after the rows exist."""
+        sg = splan.group
+        if (sg.name, "remap") not in self.plan.arrays:
+            return
+        row_length = self.f.array("rowLength", T.Uint32, sg.name, "rowLength")
+        ind = self.f.array("ind", T.Uint32, sg.name, "ind")
+        col_length = self.f.array("colLength", T.Uint32, sg.name, "colLength")
+        remap = self.f.array("remap", T.Uint32, sg.name, "remap")
+        num_pre = self.f.value("numSrcNeurons", T.Uint32, sg.src.num_neurons)
+        stride = self.f.value("rowStride", T.Uint32, splan.row_stride)
+        col_stride = self.f.value("colStride", T.Uint32, splan.col_stride)
+        with s.block(self.target.element_loop("_id_pre", num_pre)):
+            with s.block(f"for (uint32_t _j = 0; _j < {row_length}[_id_pre]; _j++)"):
+                s.line(f"const uint32_t _id_syn = _id_pre * {stride} + _j;")
+                s.line(f"const uint32_t _id_post = {ind}[_id_syn];")
+                s.line(f"const uint32_t _pos = "
+                       f"{self.target.fetch_add(f'{col_length}[_id_post]', '1u')};")
+                with s.block(f"if (_pos < {col_stride})"):
+                    s.line(f"{remap}[_id_post * {col_stride} + _pos] = _id_syn;")
+                with s.block("else"):
+                    s.line("_initError = 2;")
+

@@ -64,6 +64,7 @@ class SynapsePlan:
     codes: dict = field(default_factory=dict)    # role -> ParsedCode
     psm_sim: ParsedCode | None = None
     row_stride: int = 0
+    col_stride: int = 0                          # SPARSE with postsynaptic learning
     delayed_post_reads: bool = False             # any `x[d]` in synaptic code
 
     @property
@@ -278,6 +279,16 @@ class ModelPlan:
                                egp.type.resolve(self.type_context), 0, egp=True,
                                for_init=True)
 
+    @staticmethod
+    def _column_stride(sg) -> int:
+        """Longest column: exact for manual connectivity, else the snippet's bound."""
+        if getattr(sg, "connections_set", False):
+            import numpy as np
+            counts = np.bincount(np.asarray(sg.post_indices, dtype=np.int64),
+                                 minlength=sg.trg.num_neurons)
+            return max(int(counts.max(initial=0)), 1)
+        return max(int(sg.max_source_connections), 1)
+
     def _register_params_and_egps(self, owner, model, dynamic, params, prefix):
         for p in model.get_params():
             if p.name in dynamic:
@@ -312,6 +323,14 @@ class ModelPlan:
             self.add_array(sg.name, "ind", index_type, nsrc * splan.row_stride,
                            location=sg.sparse_connectivity_location)
             num_synapses = nsrc * splan.row_stride
+            if any(role in splan.codes for role in ("post_spike_syn_code",
+                                                     "post_event_syn_code")):
+                # column structure for postsynaptic learning: per target, its synapses' indices
+                splan.col_stride = self._column_stride(sg)
+                self.add_array(sg.name, "colLength", T.Uint32, ntrg,
+                               location=sg.sparse_connectivity_location)
+                self.add_array(sg.name, "remap", T.Uint32, ntrg * splan.col_stride,
+                               location=sg.sparse_connectivity_location)
         elif conn & Conn.DENSE:
             splan.row_stride = ntrg
             num_synapses = nsrc * ntrg

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..model.enums import VarLocationAttribute
 from . import cuda_driver as cu
-from .runtime import CpuRuntime, _name, _seed_value
+from .runtime import CpuRuntime, _name, _seed_value, init_error_message
 
 BLOCK_SIZE = 128
 
@@ -217,11 +217,10 @@ class CudaRuntime(CpuRuntime):
                 cu.memcpy_dtoh(array.host_view, array.device_pointer)
 
     def _check_error(self):
-        if self._get_global("_initError", np.int32)[0]:
+        code = int(self._get_global("_initError", np.int32)[0])
+        if code:
             self._set_global("_initError", np.zeros(1, dtype=np.int32))
-            raise RuntimeError("A sparse connectivity snippet generated more synapses in a row "
-                               "than max_connections allows; raise the synapse group's "
-                               "max_connections (or fix the snippet's calc_max_row_len_func)")
+            raise RuntimeError(init_error_message(code))
 
     def _step_kernels(self):
         return self.generated.step_kernels

@@ -125,10 +125,8 @@ class CpuRuntime:
     def _check_init_error(self):
         flag = ctypes.c_int.in_dll(self.lib, "_initError")
         if flag.value:
-            flag.value = 0
-            raise RuntimeError("A sparse connectivity snippet generated more synapses in a row "
-                               "than max_connections allows; raise the synapse group's "
-                               "max_connections (or fix the snippet's calc_max_row_len_func)")
+            code, flag.value = flag.value, 0
+            raise RuntimeError(init_error_message(code))
 
     def step_time(self):
         self.lib.pygenn_step_time(self.timestep)
@@ -240,6 +238,17 @@ def _remove_quietly(path):
         os.remove(path)
     except OSError:
         pass
+
+
+def init_error_message(code: int) -> str:
+    """What a non-zero ``_initError`` set by generated initialisation code means."""
+    if code == 2:
+        return ("More synapses target one neuron than max_source_connections allows; raise the "
+                "synapse group's max_source_connections (or fix the snippet's "
+                "calc_max_col_len_func)")
+    return ("A sparse connectivity snippet generated more synapses in a row than "
+            "max_connections allows; raise the synapse group's max_connections (or fix the "
+            "snippet's calc_max_row_len_func)")
 
 
 def _name(group) -> str:
