@@ -7,6 +7,7 @@ memory at load. There is one host memory space, so push and pull are no-ops.
 from __future__ import annotations
 
 from ..codegen.code_strings import parse_code  # noqa: F401  (kept for symmetry with cuda)
+from ..codegen import matrix_types
 from ..codegen.init import InitGenerator
 from ..codegen.merge import generate_merged
 from ..codegen.neuron_update import NeuronUpdateGenerator
@@ -105,7 +106,8 @@ def generate_cpu(plan) -> GeneratedModel:
                                   + [_CurrentSourceItem(cs) for cs in plan.current_sources.values()],
                                   lambda item, f: _init_code(plan, item, f, target))
     merged += init_merged
-    sparse_items = [p for p in synapse_plans if p.group.matrix_type & Conn.SPARSE]
+    sparse_items = [p for p in synapse_plans
+                    if p.group.matrix_type & Conn.SPARSE or p.group.matrix_type & Conn.BITMASK]
     sparse_merged = generate_merged(plan, "InitSparse", sparse_items,
                                     lambda sp, f: _init_sparse_code(plan, sp, f, target))
     column_items = [p for p in sparse_items if (p.name, "remap") in plan.arrays]
@@ -126,6 +128,8 @@ class _CurrentSourceItem:
 
 # ---------------------------------------------------------------------- synapse phases
 def _presynaptic(plan, splan, factory, target) -> str:
+    if matrix_types.has_special_presynaptic(splan.group):    # BITMASK, PROCEDURAL, TOEPLITZ
+        return matrix_types.presynaptic(plan, splan, factory, target)
     gen = SynapseUpdateGenerator(plan, splan, factory, target)
     sg = splan.group
     s = CodeStream()
@@ -232,13 +236,18 @@ def _init_code(plan, item, factory, target) -> str:
         sg = group
         wu = sg.wu_initialiser
         ps = sg.ps_initialiser
-        gen.neuron_shaped_vars(s, sg.name, ps.snippet.get_vars(), sg.ps_var_initialisers,
+        gen.neuron_shaped_vars(s, sg.name, ps.snippet.get_vars() if plan.owns_psm(sg) else [],
+                               sg.ps_var_initialisers,
                                sg.trg.num_neurons, None)
-        gen.neuron_shaped_vars(s, sg.name, wu.snippet.get_pre_vars(), sg.wu_pre_var_initialisers,
-                               sg.src.num_neurons, None)
-        gen.neuron_shaped_vars(s, sg.name, wu.snippet.get_post_vars(), sg.wu_post_var_initialisers,
+        owns_pre = plan.wu_owner_of("pre", sg) == sg.name
+        owns_post = plan.wu_owner_of("post", sg) == sg.name
+        gen.neuron_shaped_vars(s, sg.name, wu.snippet.get_pre_vars() if owns_pre else [],
+                               sg.wu_pre_var_initialisers, sg.src.num_neurons, None)
+        gen.neuron_shaped_vars(s, sg.name, wu.snippet.get_post_vars() if owns_post else [],
+                               sg.wu_post_var_initialisers,
                                sg.trg.num_neurons, None)
         gen.dense_vars(s, item)
+        matrix_types.kernel_vars(gen, s, item)
     return str(s)
 
 
@@ -252,6 +261,7 @@ def _init_sparse_code(plan, splan, factory, target) -> str:
     gen = InitGenerator(plan, factory, target)
     s = CodeStream()
     gen.sparse_connectivity(s, splan)
+    matrix_types.bitmask_connectivity(gen, s, splan)
     gen.sparse_vars(s, splan)
     return str(s)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..codegen import matrix_types
 from ..codegen.dialect import GeneratedCodeDialect
 from ..codegen.merge import generate_merged
 from ..codegen.neuron_update import NeuronUpdateGenerator
@@ -127,7 +128,8 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     add(init, "init", generate_merged(plan, "Init", items,
                                       lambda item, f: _init_code(plan, item, f, target)),
         lambda item: _init_size(item))
-    sparse = [p for p in synapse_plans if p.group.matrix_type & Conn.SPARSE]
+    sparse = [p for p in synapse_plans
+              if p.group.matrix_type & Conn.SPARSE or p.group.matrix_type & Conn.BITMASK]
     add(init_sparse, "init_sparse",
         generate_merged(plan, "InitSparse", sparse,
                         lambda sp, f: _init_sparse_code(plan, sp, f, target)),
@@ -205,6 +207,8 @@ def _presynaptic(plan, splan, factory, target) -> str:
     suits short rows and many events.
     """
     from ..model.enums import ParallelismHint
+    if matrix_types.has_special_presynaptic(splan.group):    # BITMASK, PROCEDURAL, TOEPLITZ
+        return matrix_types.presynaptic(plan, splan, factory, target)
     if splan.group.parallelism_hint == ParallelismHint.PRESYNAPTIC:
         return _presynaptic_by_event(plan, splan, factory, target)
     gen = SynapseUpdateGenerator(plan, splan, factory, target)

@@ -11,6 +11,7 @@ import numpy as np
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import SynapseMatrixWeight as Weight
+from . import matrix_types
 from .code_strings import parse_code
 from .plan import stream_id
 from .stream import CodeStream
@@ -125,6 +126,8 @@ class InitGenerator:
         def extra(env):
             for name in ("id_pre", "id_post", "id_syn"):
                 env.add_variable(name, T.Uint32, read_only=True, c_text=f"_{name}")
+            if not dense:
+                matrix_types.sparse_var_id_kernel(self, sg, env)   # SPARSE with kernel indices
             env.add_variable("num_pre", T.Uint32, read_only=True, c_text=num_pre)
             env.add_variable("num_post", T.Uint32, read_only=True, c_text=num_post)
 
@@ -186,7 +189,7 @@ class InitGenerator:
         env.add_variable("num_threads", T.Uint32, read_only=True, c_text="1u")
         num_kernel = len(sg.kernel_size)
         arg_types = [T.Uint32] * (1 + num_kernel)
-        env.add_function("addSynapse", [(None, arg_types, False)], "_addSynapse($(0))")
+        env.add_function("addSynapse", [(None, arg_types, False)], "_addSynapse($(@))")
         index = "_id_pre" if by_row else "_id_post"
         if by_row:
             env.add_variable("id_pre", T.Uint32, read_only=True, c_text="_id_pre")
@@ -201,7 +204,8 @@ class InitGenerator:
             if code.uses_rng:
                 s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, {index}, 0);")
             target_row = "_id_pre" if by_row else "_row"
-            s.line("auto _addSynapse = [&](uint32_t _target) {")
+            s.line("auto _addSynapse = [&](uint32_t _target"
+                   f"{matrix_types.sparse_kernel_params(sg)}) {{")
             with s.indented():
                 if not by_row:
                     s.line("const uint32_t _row = _target;")
@@ -213,6 +217,7 @@ class InitGenerator:
                 s.line(f"if (_pos >= {stride}) {{ _initError = 1; {row_length}[{target_row}] = "
                        f"{stride}; return; }}")
                 s.line(f"{ind}[{target_row} * {stride} + _pos] = {target};")
+                s.lines(matrix_types.sparse_kernel_store(self, sg, target_row, stride))
             s.line("};")
             s.user_code("sparse connectivity snippet build code", text)
 

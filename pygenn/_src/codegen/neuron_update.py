@@ -211,7 +211,8 @@ class NeuronUpdateGenerator:
             off = self.slot_offset("prev") if nplan.spike_queue else "0"
             s.line(f"const {self.time.c_name} _lst = {self.arr(ng.name, 'sT')}[{self._index(off)}];")
         for i, sg in enumerate(ng.in_syn):
-            self.postsynaptic_model(s, i, sg)
+            if self.plan.owns_psm(sg):        # a fused PSM runs once, for all its groups
+                self.postsynaptic_model(s, i, sg)
         for sg in ng.out_syn:
             if (sg.name, "outPre") in self.plan.arrays:
                 out_pre = self.arr(sg.name, "outPre")
@@ -339,6 +340,8 @@ class NeuronUpdateGenerator:
                 wu = sg.wu_initialiser.snippet
                 variables = wu.get_pre_vars() if side == "pre" else wu.get_post_vars()
                 codes = self.plan.synapses[sg.name].codes
+                if self.plan.wu_owner_of(side, sg) != sg.name:
+                    continue                  # fused: the owning group's code runs once
                 if variables or f"{side}_spike_code" in codes or f"{side}_dynamics_code" in codes:
                     yield sg, side
 

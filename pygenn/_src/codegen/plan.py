@@ -121,9 +121,13 @@ class ModelPlan:
         self.synapses = {n: SynapsePlan(g) for n, g in model.synapse_populations.items()}
         self.current_sources = dict(model.current_sources)
         self._parse_all()
+        self.psm_owner, self.fused_psms = self._plan_psm_fusion()
+        self.wu_owner, self.fused_wu = self._plan_wu_fusion()
         self._plan_delays()
         self._plan_spike_times()
         self._register_arrays()
+        from .matrix_types import check_supported
+        check_supported(self)
 
     # ---------------------------------------------------------------- parsing
     def _parse_all(self):
@@ -151,6 +155,96 @@ class ModelPlan:
             name: parse_code(cs.model.get_injection_code(),
                              f"Current source '{name}' injection code", "injection_code", name)
             for name, cs in self.current_sources.items()}
+
+    # ---------------------------------------------------------------- fusion
+    def _plan_psm_fusion(self):
+        """With ``fuse_postsynaptic_models``, identical PSMs onto one neuron group share one
+        ``outPost`` and PSM state, owned by the first of them (SPEC 11.3). Returns the owner of
+        every group's PSM and the set of groups flagged fused."""
+        owner = {name: name for name in self.synapses}
+        fused = set()
+        if not getattr(self.model, "_fuse_postsynaptic_models", False):
+            return owner, fused
+        for nplan in self.neurons.values():
+            representatives = {}
+            for sg in nplan.group.in_syn:
+                key = self._psm_fusion_key(sg)
+                if key is None:
+                    continue
+                owner[sg.name] = representatives.setdefault(key, sg.name)
+                fused.add(sg.name)
+        return owner, fused
+
+    def _psm_fusion_key(self, sg):
+        ps = sg.ps_initialiser.snippet
+        splan = self.synapses[sg.name]
+        if ps.get_extra_global_params() or sg.ps_dynamic_params:
+            return None
+        if any(c.uses_name("addToPostDelay") for c in splan.codes.values()):
+            return None
+        values = []
+        for var in ps.get_vars():
+            init = sg.ps_var_initialisers.get(var.name)
+            if not getattr(init, "is_constant", False):
+                return None
+            values.append((var.name, init.constant_value))
+        params = tuple(sorted((k, v.value) for k, v in sg.ps_initialiser.params.items()))
+        refs = tuple(sorted((k, r.var_name) for k, r in sg.ps_neuron_var_refs.items()))
+        return (id(ps), params, tuple(values), sg.post_target_var, refs)
+
+    def _plan_wu_fusion(self):
+        """With ``fuse_pre_post_weight_update_models``, identical WU presynaptic (resp.
+        postsynaptic) state and code on one neuron group is kept and run once, owned by the
+        first group. Keys: (side, synapse group name)."""
+        owner = {(side, name): name for name in self.synapses for side in ("pre", "post")}
+        fused = set()
+        if not getattr(self.model, "_fuse_pre_post_weight_update_models", False):
+            return owner, fused
+        for nplan in self.neurons.values():
+            for side, groups in (("pre", nplan.group.out_syn), ("post", nplan.group.in_syn)):
+                representatives = {}
+                for sg in groups:
+                    key = self._wu_fusion_key(sg, side)
+                    if key is None:
+                        continue
+                    owner[(side, sg.name)] = representatives.setdefault(key, sg.name)
+                    fused.add((side, sg.name))
+        return owner, fused
+
+    def _wu_fusion_key(self, sg, side):
+        wu = sg.wu_initialiser.snippet
+        codes = self.synapses[sg.name].codes
+        variables = wu.get_pre_vars() if side == "pre" else wu.get_post_vars()
+        side_codes = tuple(codes[r].context.source for r in
+                           (f"{side}_spike_code", f"{side}_dynamics_code") if r in codes)
+        if not variables and not side_codes:
+            return None
+        if wu.get_extra_global_params() or sg.wu_dynamic_params:
+            return None
+        if f"{side}_event_threshold_condition_code" in codes:
+            return None
+        inits = sg.wu_pre_var_initialisers if side == "pre" else sg.wu_post_var_initialisers
+        values = []
+        for var in variables:
+            init = inits.get(var.name)
+            if not getattr(init, "is_constant", False):
+                return None
+            values.append((var.name, init.constant_value))
+        refs = sg.wu_pre_var_refs if side == "pre" else sg.wu_post_var_refs
+        delay = sg.axonal_delay_steps if side == "pre" else sg.back_prop_delay_steps
+        params = tuple(sorted((k, v.value) for k, v in sg.wu_initialiser.params.items()))
+        return (id(wu), params, tuple(values), side_codes, delay,
+                tuple(sorted((k, r.var_name) for k, r in refs.items())),
+                self.synapses[sg.name].delayed_post_reads if side == "post" else False)
+
+    def wu_owner_of(self, side: str, sg) -> str:
+        return self.wu_owner[(side, sg.name)]
+
+    def psm_owner_of(self, sg) -> str:
+        return self.psm_owner[sg.name]
+
+    def owns_psm(self, sg) -> bool:
+        return self.psm_owner[sg.name] == sg.name
 
     # ---------------------------------------------------------------- delays
     def _post_names_read_delayed(self, plan: SynapsePlan) -> bool:
@@ -304,8 +398,10 @@ class ModelPlan:
         nsrc, ntrg = src.num_neurons, trg.num_neurons
         wu, ps = sg.wu_initialiser.snippet, sg.ps_initialiser.snippet
         scalar = self.precision
-        self.add_array(sg.name, "outPost", scalar, ntrg * self.batch_size,
-                       location=sg.output_location)
+        owns_psm = self.owns_psm(sg)
+        if owns_psm:
+            self.add_array(sg.name, "outPost", scalar, ntrg * self.batch_size,
+                           location=sg.output_location)
         if any(c.uses_name("addToPre") for c in splan.codes.values()):
             self.add_array(sg.name, "outPre", scalar, nsrc * self.batch_size,
                            location=sg.output_location)
@@ -336,11 +432,14 @@ class ModelPlan:
             num_synapses = nsrc * ntrg
         elif conn & Conn.BITMASK:
             splan.row_stride = ntrg
-            self.add_array(sg.name, "gp", T.Uint32, math.ceil(nsrc * ntrg / 32),
+            # rows padded to whole 32-bit words (matrix_types.py documents the layout)
+            self.add_array(sg.name, "gp", T.Uint32, nsrc * max(1, math.ceil(ntrg / 32)),
                            location=sg.sparse_connectivity_location)
             num_synapses = 0
         else:
             num_synapses = 0
+        from .matrix_types import register_arrays
+        register_arrays(self, splan)
         if sg.matrix_type & Weight.INDIVIDUAL:
             for var in wu.get_vars():
                 self.add_array(sg.name, var.name, var.type.resolve(self.type_context),
@@ -354,17 +453,19 @@ class ModelPlan:
                                location=sg.get_wu_var_location(var.name))
         src_d = self.neurons[src.name].num_delay_slots
         trg_d = self.neurons[trg.name].num_delay_slots
-        for var in wu.get_pre_vars():
+        owns_pre = self.wu_owner_of("pre", sg) == sg.name
+        owns_post = self.wu_owner_of("post", sg) == sg.name
+        for var in (wu.get_pre_vars() if owns_pre else []):
             slots = src_d if sg.axonal_delay_steps > 0 else 1
             self.add_array(sg.name, var.name, var.type.resolve(self.type_context),
                            self.var_count(var, nsrc, slots),
                            location=sg.get_wu_pre_var_location(var.name))
-        for var in wu.get_post_vars():
+        for var in (wu.get_post_vars() if owns_post else []):
             delayed = sg.back_prop_delay_steps > 0 or splan.delayed_post_reads
             self.add_array(sg.name, var.name, var.type.resolve(self.type_context),
                            self.var_count(var, ntrg, trg_d if delayed else 1),
                            location=sg.get_wu_post_var_location(var.name))
-        for var in ps.get_vars():
+        for var in (ps.get_vars() if owns_psm else []):
             self.add_array(sg.name, f"ps_{var.name}", var.type.resolve(self.type_context),
                            self.var_count(var, ntrg), location=sg.get_ps_var_location(var.name))
         self._register_params_and_egps(sg.name, wu, sg.wu_dynamic_params,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import VarAccessMode, access_mode_of
+from . import matrix_types
 from .environments import EnvFactory
 from .fields import c_literal
 
@@ -98,15 +99,19 @@ class SynapseUpdateGenerator:
         env.add_variable("num_pre", T.Uint32, read_only=True, c_text=self.num_pre)
         env.add_variable("num_post", T.Uint32, read_only=True, c_text=self.num_post)
         f.add_time(env)
+        matrix_types.add_synaptic_names(self, env)
         for var in wu.get_vars():
             ro = access_mode_of(var.access) == VarAccessMode.READ_ONLY
-            env.add_variable(var.name, f.var_type(var), read_only=ro,
-                             c_text=f"{self.arr(sg.name, var.name, var.name)}[_id_syn]")
+            special = matrix_types.weight_var(self, env, var)   # KERNEL / PROCEDURAL weights
+            text, ro = special if special else (
+                f"{self.arr(sg.name, var.name, var.name)}[_id_syn]", ro)
+            env.add_variable(var.name, f.var_type(var), read_only=ro, c_text=text)
         pre_off = self.read_offset("pre", sg.axonal_delay_steps,
                                    slotted=sg.axonal_delay_steps > 0)
+        pre_owner = self.plan.wu_owner_of("pre", sg)
         for var in wu.get_pre_vars():
             env.add_variable(var.name, f.var_type(var), read_only=True,
-                             c_text=f"{self.arr(sg.name, var.name, var.name)}"
+                             c_text=f"{self.arr(pre_owner, var.name, var.name)}"
                                     f"[{pre_off} + _id_pre]")
         self._add_post_values(env)
         src_plan = self.plan.neurons[sg.src.name]
@@ -132,7 +137,8 @@ class SynapseUpdateGenerator:
         post_delayed = sg.back_prop_delay_steps > 0 or self.splan.delayed_post_reads
         entries = []
         for var in wu.get_post_vars():
-            entries.append((var.name, f.var_type(var), self.arr(sg.name, var.name, var.name),
+            entries.append((var.name, f.var_type(var),
+                            self.arr(self.plan.wu_owner_of("post", sg), var.name, var.name),
                             post_delayed))
         for name, ref in sg.wu_post_var_refs.items():
             var = _find_var(sg.trg.model, ref.var_name)
@@ -141,8 +147,9 @@ class SynapseUpdateGenerator:
                             ref.var_name in trg_plan.delayed_vars))
         for name, ref in sg.psm_var_refs.items():
             var = _find_var(sg.ps_initialiser.snippet, ref.var_name)
+            owner = self.plan.psm_owner_of(sg)
             entries.append((name, f.var_type(var),
-                            self.arr(sg.name, f"ps_{ref.var_name}", f"ps_{ref.var_name}"), False))
+                            self.arr(owner, f"ps_{ref.var_name}", f"ps_{ref.var_name}"), False))
         for name, vtype, array, delayed in entries:
             plain_off = (self.read_offset("post", sg.back_prop_delay_steps)
                          if delayed else "0")
@@ -190,7 +197,7 @@ class SynapseUpdateGenerator:
         pre_triggered = role in ("pre_spike_syn_code", "pre_event_syn_code",
                                  "synapse_dynamics_code")
         if pre_triggered:
-            out = self.arr(sg.name, "outPost", "outPost")
+            out = self.arr(self.plan.psm_owner_of(sg), "outPost", "outPost")
             env.add_function("addToPost", [(None, [self.scalar], False)],
                              self.target.add_to(f"{out}[_id_post]", "$(0)"))
             if (sg.name, "denDelay") in self.plan.arrays:
@@ -210,7 +217,9 @@ class SynapseUpdateGenerator:
         text = code.print(self.synaptic_env(role), self.target.dialect)
         model = self.sg.wu_initialiser.snippet
         name = getattr(model, "name", type(model).__name__)
-        return f"// ---- weight update model '{name}' {role} ----\n{text}\n// ---- end ----"
+        prelude = matrix_types.procedural_prelude(self)     # PROCEDURAL weights' values
+        return (f"{prelude}// ---- weight update model '{name}' {role} ----\n{text}\n"
+                f"// ---- end ----")
 
 
 def _find_var(model, name):

@@ -231,17 +231,22 @@ def _attach_synapse_group(model, runtime, splan):
         ind[rows, np.arange(len(rows)) - starts[rows]] = sg.ind
         row_length_array.push_to_device()
         ind_array.push_to_device()
-    out_post = getattr(sg, "_out_post_wrapper", None)
+    # GeNN flags every member of a fused PSM set: no out_post and no PSM vars for any of them
+    psm_fused = sg.name in plan.fused_psms
+    out_post = None if psm_fused else getattr(sg, "_out_post_wrapper", None)
     if out_post is not None:
         out_post.set_array(runtime.arrays[(sg.name, "outPost")],
                            view_shape=(plan.batch_size, sg.trg.num_neurons))
-    _attach_neuron_shaped(runtime, sg.name, sg.psm_vars, ps.get_vars(), sg.trg.num_neurons,
+    _attach_neuron_shaped(runtime, sg.name, {} if psm_fused else sg.psm_vars, ps.get_vars(),
+                          sg.trg.num_neurons,
                           lambda v: 1, None)
-    _attach_neuron_shaped(runtime, sg.name, sg.pre_vars, wu.get_pre_vars(), sg.src.num_neurons,
+    pre_wrappers = {} if ("pre", sg.name) in plan.fused_wu else sg.pre_vars
+    post_wrappers = {} if ("post", sg.name) in plan.fused_wu else sg.post_vars
+    _attach_neuron_shaped(runtime, sg.name, pre_wrappers, wu.get_pre_vars(), sg.src.num_neurons,
                           lambda v: src_plan.num_delay_slots if sg.axonal_delay_steps > 0 else 1,
                           sg.src)
     post_delayed = sg.back_prop_delay_steps > 0 or splan.delayed_post_reads
-    _attach_neuron_shaped(runtime, sg.name, sg.post_vars, wu.get_post_vars(), sg.trg.num_neurons,
+    _attach_neuron_shaped(runtime, sg.name, post_wrappers, wu.get_post_vars(), sg.trg.num_neurons,
                           lambda v: trg_plan.num_delay_slots if post_delayed else 1, sg.trg)
     for var in wu.get_vars():
         wrapper = sg.vars.get(var.name)

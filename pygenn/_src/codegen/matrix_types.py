@@ -1,0 +1,437 @@
+"""Synapse matrix types beyond DENSE and SPARSE (SPEC 5.3, 11.4): BITMASK, PROCEDURAL,
+DENSE_PROCEDURALG, KERNEL weights (PROCEDURAL_KERNELG, TOEPLITZ) and kernel-indexed SPARSE init.
+
+Everything here is backend-independent: loops are spelled with ``target.element_loop`` (a plain
+``for`` on the CPU, a grid-stride loop on CUDA) and updates with the target's atomics, so both
+backends call the same generators from small hooks.
+
+Conventions
+-----------
+* BITMASK: bit ``id_pre * (32 * wordsPerRow) + id_post`` of the uint32 array ``gp``, with
+  ``wordsPerRow = ceil(num_post / 32)`` (rows padded to whole words on every backend, so rows never
+  share a word) and MSB-first within a word: ``gp[w] & (0x80000000u >> (id_post & 31))``.
+* PROCEDURAL: a spike of ``id_pre`` re-runs the row build code with the RNG stream
+  ``(seed, stream_id(group, "connectivity"), id_pre, 0)`` -- the stream SPARSE initialisation of
+  the same group uses -- so a PROCEDURAL group produces exactly the rows its SPARSE twin (same
+  group name, same seed) stores. Weights recomputed from RNG init snippets use the stream of the
+  SPARSE variable initialisation with element ``id_pre * max_connections + position in row``, so
+  they also equal the twin's stored values. One thread per spike on CUDA
+  (``num_threads_per_spike`` is not used to split procedural rows).
+* KERNEL weights: ``prod(kernel_size)`` entries per variable, C order of the kernel shape;
+  ``addSynapse(id_post, k0, k1, ...)`` sets ``id_kernel = ((k0*s1 + k1)*s2 + k2)*s3 + k3``.
+* TOEPLITZ: one iteration (CUDA: one thread) per diagonal ``id_diag``; ``for_each_synapse``
+  walks this step's presynaptic spikes.
+"""
+from __future__ import annotations
+
+import math
+
+from ..lang import ForEachSynapse
+from ..lang import types as T
+from ..model.enums import SynapseMatrixConnectivity as Conn
+from ..model.enums import SynapseMatrixWeight as Weight
+from ..model.enums import VarAccessMode, access_mode_of
+from .code_strings import parse_code
+from .plan import stream_id
+from .stream import CodeStream
+
+SPECIAL_CONNECTIVITY = (Conn.BITMASK, Conn.PROCEDURAL, Conn.TOEPLITZ)
+
+
+def _is(matrix_type, flag) -> bool:
+    return bool(matrix_type & flag)
+
+
+def has_special_presynaptic(sg) -> bool:
+    """True for groups whose presynaptic update this module generates."""
+    return any(_is(sg.matrix_type, c) for c in SPECIAL_CONNECTIVITY)
+
+
+def bitmask_words_per_row(num_post: int) -> int:
+    return max(1, math.ceil(num_post / 32))
+
+
+# ====================================================================== plan
+def register_arrays(plan, splan) -> None:
+    """Row strides and the extra arrays the matrix types of this module need."""
+    sg = splan.group
+    conn = sg.matrix_type
+    if _is(conn, Conn.PROCEDURAL) or _is(conn, Conn.TOEPLITZ):
+        # PROCEDURAL: max row length (weights' RNG element); TOEPLITZ: number of diagonals
+        splan.row_stride = max(1, int(sg.max_connections))
+    if (_is(conn, Conn.SPARSE) and _is(conn, Weight.INDIVIDUAL) and sg.kernel_size
+            and sg.sparse_connectivity_initialiser is not None):
+        # kernel index of each synapse, given to addSynapse at build, read by var init
+        plan.add_array(sg.name, "kernelInd", T.Uint32, sg.src.num_neurons * splan.row_stride,
+                       location=sg.sparse_connectivity_location)
+
+
+def check_supported(plan) -> None:
+    """Refuse, at build, every combination this implementation does not generate."""
+    for splan in plan.synapses.values():
+        sg = splan.group
+        conn = sg.matrix_type
+        name = f"Synapse group '{sg.name}'"
+        kind = conn.name
+        if not has_special_presynaptic(sg):
+            continue
+        wu = sg.wu_initialiser.snippet
+        for role in ("synapse_dynamics_code", "post_spike_syn_code", "post_event_syn_code"):
+            if role in splan.codes:
+                raise NotImplementedError(
+                    f"{name}: {kind} connectivity does not support {role} (the weight update "
+                    f"model '{getattr(wu, 'name', '')}' has it); use DENSE or SPARSE")
+        if _is(conn, Conn.BITMASK):
+            if list(wu.get_vars()):
+                raise NotImplementedError(
+                    f"{name}: BITMASK connectivity stores no per-synapse variables, but the "
+                    f"weight update model has {[v.name for v in wu.get_vars()]}; use a "
+                    f"constant-weight model (e.g. StaticPulseConstantWeight) or SPARSE")
+            init = sg.sparse_connectivity_initialiser
+            snippet = getattr(init, "snippet", None)
+            if snippet is None or not ((snippet.get_row_build_code() or "").strip()
+                                       or (snippet.get_col_build_code() or "").strip()):
+                raise NotImplementedError(
+                    f"{name}: BITMASK connectivity can only be initialised from a sparse "
+                    f"connectivity snippet with row or column build code; use SPARSE with "
+                    f"set_sparse_connections for explicit connectivity")
+        if _is(conn, Conn.TOEPLITZ):
+            snippet = sg.toeplitz_connectivity_initialiser.snippet
+            if list(snippet.get_extra_global_params()):
+                raise NotImplementedError(
+                    f"{name}: Toeplitz connectivity snippets with extra global parameters are "
+                    f"not supported; pass the values as parameters instead")
+
+
+# ====================================================================== synaptic environment
+def kernel_size_fields(f, sg) -> list:
+    return [f.value(f"kernelSize{i}", T.Uint32, k) for i, k in enumerate(sg.kernel_size)]
+
+
+def flat_kernel_index(f, sg, args: list) -> str:
+    """C expression of the flat (C-order) kernel index of kernel indices ``args``."""
+    sizes = kernel_size_fields(f, sg)
+    text = f"(uint32_t)({args[0]})"
+    for size, arg in zip(sizes[1:], args[1:]):
+        text = f"(({text} * {size}) + (uint32_t)({arg}))"
+    return text
+
+
+def add_synaptic_names(gen, env) -> None:
+    """``id_kernel`` for groups whose synaptic code runs with a kernel index."""
+    sg = gen.sg
+    if sg.kernel_size and (_is(sg.matrix_type, Conn.PROCEDURAL)
+                           or _is(sg.matrix_type, Conn.TOEPLITZ)):
+        env.add_variable("id_kernel", T.Uint32, read_only=True, c_text="_id_kernel")
+
+
+def weight_var(gen, env, var):
+    """(c_text, read_only) of per-synapse variable ``var`` when it is not stored per synapse.
+
+    None for INDIVIDUAL weights (the caller's ``array[_id_syn]``).
+    """
+    sg = gen.sg
+    conn = sg.matrix_type
+    if _is(conn, Weight.PROCEDURAL):
+        return f"_pv_{var.name}", True
+    if _is(conn, Weight.KERNEL):
+        cell = f"{gen.arr(sg.name, var.name, var.name)}[_id_kernel]"
+        if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
+            env.add_function(f"atomic_add_{var.name}", [(None, [gen.f.var_type(var)], False)],
+                             gen.target.add_to(cell, "$(0)"))
+        return cell, True
+    return None
+
+
+def procedural_prelude(gen) -> str:
+    """C code computing ``_pv_<var>`` from the init snippets of PROCEDURAL weights."""
+    sg = gen.sg
+    if not _is(sg.matrix_type, Weight.PROCEDURAL):
+        return ""
+    f = gen.f
+    wu = sg.wu_initialiser.snippet
+    procedural_conn = _is(sg.matrix_type, Conn.PROCEDURAL)
+    element = "_proc_syn" if procedural_conn else "_id_syn"
+    s = CodeStream()
+    for var in wu.get_vars():
+        init = sg.wu_var_initialisers[var.name]
+        vtype = f.var_type(var)
+        prefix = f"pw_{var.name}_"
+        code = parse_code(init.snippet.get_code(),
+                          f"Variable '{var.name}' of synapse group '{sg.name}' init code",
+                          "var_init_code", sg.name)
+        env = f.root()
+        f.add_time(env, runtime=False)
+        if code is not None and code.uses_rng:
+            f.add_rng(env)
+        f.add_params(env, init.snippet, init.params, owner=sg.name, prefix=prefix,
+                     egp_array=lambda name, v=var.name: f"{name}{v}")
+        env.add_variable("id_pre", T.Uint32, read_only=True, c_text="_id_pre")
+        env.add_variable("id_post", T.Uint32, read_only=True, c_text="_id_post")
+        if not procedural_conn:
+            env.add_variable("id_syn", T.Uint32, read_only=True, c_text="_id_syn")
+        if sg.kernel_size:
+            env.add_variable("id_kernel", T.Uint32, read_only=True, c_text="_id_kernel")
+        env.add_variable("num_pre", T.Uint32, read_only=True, c_text=gen.num_pre)
+        env.add_variable("num_post", T.Uint32, read_only=True, c_text=gen.num_post)
+        env.add_variable("value", vtype, c_text=f"_pv_{var.name}")
+        s.line(f"{vtype.c_name} _pv_{var.name};")
+        if code is None:
+            continue
+        with s.block():
+            if code.uses_rng:
+                stream = f.value(f"{prefix}rngStream", T.Uint32,
+                                 stream_id(sg.name, "init", var.name))
+                s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, {element}, 0);")
+            s.user_code(f"procedural variable '{var.name}' init snippet",
+                        code.print(env, gen.target.dialect))
+    return str(s)
+
+
+# ====================================================================== presynaptic update
+def presynaptic(plan, splan, factory, target) -> str:
+    """Presynaptic update of a BITMASK, PROCEDURAL or TOEPLITZ group (both backends)."""
+    from .synapse_update import SynapseUpdateGenerator
+    gen = SynapseUpdateGenerator(plan, splan, factory, target)
+    sg = splan.group
+    s = CodeStream()
+    for role, events in (("pre_event_syn_code", True), ("pre_spike_syn_code", False)):
+        if role not in splan.codes:
+            continue
+        src = gen.spike_source("pre", events)
+        body = gen.body(role)
+        with s.block():
+            s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
+            event = _event_reader(src)
+            if _is(sg.matrix_type, Conn.BITMASK):
+                _bitmask_row(s, gen, target, body, event)
+            elif _is(sg.matrix_type, Conn.PROCEDURAL):
+                _procedural_rows(s, gen, target, body, event)
+            else:
+                _toeplitz(s, gen, target, body, event)
+    return str(s)
+
+
+def _event_reader(src):
+    def event(i: str) -> str:
+        index = i if src.offset == "0" else f"{src.offset} + {i}"
+        return f"{src.events}[{index}]"
+    return event
+
+
+def _bitmask_row(s, gen, target, body, event):
+    sg = gen.sg
+    gp = gen.arr(sg.name, "gp", "gp")
+    words = gen.f.value("bitmaskWordsPerRow", T.Uint32, bitmask_words_per_row(sg.trg.num_neurons))
+    s.line(f"const uint32_t _total = _numEvents * {gen.num_post};")
+    with s.block(target.element_loop("_k", "_total")):
+        s.line(f"const uint32_t _id_pre = {event(f'(_k / {gen.num_post})')};")
+        s.line(f"const uint32_t _id_post = _k % {gen.num_post};")
+        with s.block(f"if ({gp}[(_id_pre * {words}) + (_id_post >> 5)] & "
+                     f"(0x80000000u >> (_id_post & 31u)))"):
+            s.lines(body)
+
+
+def _kernel_params(n: int) -> str:
+    return "".join(f", uint32_t _k{i}" for i in range(n))
+
+
+def _kernel_index_line(gen) -> str:
+    sg = gen.sg
+    if not sg.kernel_size:
+        return ""
+    index = flat_kernel_index(gen.f, sg, [f"_k{i}" for i in range(len(sg.kernel_size))])
+    return f"const uint32_t _id_kernel = {index}; (void)_id_kernel;"
+
+
+def _connectivity_env(gen, snippet, init, code):
+    """Environment shared by row build code (init and procedural) of a group."""
+    f, sg = gen.f, gen.sg
+    env = f.root()
+    f.add_time(env, runtime=False)
+    if code.uses_rng:
+        f.add_rng(env)
+    f.add_params(env, snippet, init.params, owner=sg.name, prefix="conn_",
+                 egp_array=lambda name: f"{name}SparseConnect")
+    env.add_variable("num_pre", T.Uint32, read_only=True, c_text=gen.num_pre)
+    env.add_variable("num_post", T.Uint32, read_only=True, c_text=gen.num_post)
+    env.add_variable("id_thread", T.Uint32, read_only=True, c_text="0u")
+    env.add_variable("num_threads", T.Uint32, read_only=True, c_text="1u")
+    arg_types = [T.Uint32] * (1 + len(sg.kernel_size))
+    env.add_function("addSynapse", [(None, arg_types, False)], "_addSynapse($(@))")
+    return env
+
+
+def _procedural_rows(s, gen, target, body, event):
+    sg = gen.sg
+    init = sg.sparse_connectivity_initialiser
+    snippet = init.snippet
+    code = parse_code(snippet.get_row_build_code(),
+                      f"Synapse group '{sg.name}' sparse connectivity row build code",
+                      "row_build_code", sg.name)
+    env = _connectivity_env(gen, snippet, init, code)
+    env.add_variable("id_pre", T.Uint32, read_only=True, c_text="_id_pre")
+    env.add_variable("id_post_begin", T.Uint32, read_only=True, c_text="0u")
+    text = code.print(env, target.dialect)
+    stream = gen.f.value("conn_rngStream", T.Uint32, stream_id(sg.name, "connectivity"))
+    with s.block(target.element_loop("_e", "_numEvents")):
+        s.line(f"const uint32_t _id_pre = {event('_e')};")
+        if code.uses_rng:
+            s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, _id_pre, 0);")
+        s.line("uint32_t _rowPos = 0;")
+        s.line(f"auto _addSynapse = [&](uint32_t _id_post{_kernel_params(len(sg.kernel_size))}) {{")
+        with s.indented():
+            s.lines(_kernel_index_line(gen))
+            s.line(f"const uint32_t _proc_syn = (_id_pre * {gen.row_stride}) + _rowPos; "
+                   f"(void)_proc_syn;")
+            s.line("_rowPos++;")
+            s.lines(body)
+        s.line("};")
+        s.user_code("procedural connectivity row build code", text)
+
+
+def _toeplitz(s, gen, target, body, event):
+    sg = gen.sg
+    init = sg.toeplitz_connectivity_initialiser
+    snippet = init.snippet
+    code = parse_code(snippet.get_diagonal_build_code(),
+                      f"Synapse group '{sg.name}' toeplitz connectivity diagonal build code",
+                      "diagonal_build_code", sg.name)
+    f = gen.f
+    env = f.root()
+    f.add_time(env, runtime=False)
+    f.add_params(env, snippet, init.params, owner=sg.name, prefix="conn_")
+    env.add_variable("num_pre", T.Uint32, read_only=True, c_text=gen.num_pre)
+    env.add_variable("num_post", T.Uint32, read_only=True, c_text=gen.num_post)
+    env.add_variable("id_diag", T.Uint32, read_only=True, c_text="_id_diag")
+    num_kernel = len(sg.kernel_size)
+    kernel_line = _kernel_index_line(gen)
+
+    def make_environment(outer):
+        inner = outer.child()
+        inner.add_variable("id_pre", T.Uint32, read_only=True, c_text="_id_pre")
+        inner.add_function("addSynapse", [(None, [T.Uint32] * (1 + num_kernel), False)],
+                           "_addSynapse($(@))")
+        return inner
+
+    def render(loop_body: str) -> str:
+        inner = CodeStream()
+        with inner.block("for (uint32_t _e = 0; _e < _numEvents; _e++)"):
+            inner.line(f"const uint32_t _id_pre = {event('_e')};")
+            inner.line(f"auto _addSynapse = [&](uint32_t _id_post{_kernel_params(num_kernel)}) {{")
+            with inner.indented():
+                inner.lines(kernel_line)
+                inner.lines(body)
+            inner.line("};")
+            inner.lines(loop_body)
+        return str(inner).rstrip("\n")
+
+    env.for_each_synapse = ForEachSynapse(make_environment, render)
+    text = code.print(env, target.dialect)
+    num_diag = f.value("numDiagonals", T.Uint32, gen.splan.row_stride)
+    with s.block(target.element_loop("_id_diag", num_diag)):
+        s.user_code("toeplitz diagonal build code", text)
+
+
+# ====================================================================== initialisation
+def bitmask_connectivity(init_gen, s, splan) -> None:
+    """Connectivity init of a BITMASK group: the build code sets bits of ``gp``."""
+    sg = splan.group
+    if not _is(sg.matrix_type, Conn.BITMASK):
+        return
+    f, target = init_gen.f, init_gen.target
+    init = sg.sparse_connectivity_initialiser
+    snippet = init.snippet
+    row_code = parse_code(snippet.get_row_build_code(),
+                          f"Synapse group '{sg.name}' sparse connectivity row build code",
+                          "row_build_code", sg.name)
+    col_code = parse_code(snippet.get_col_build_code(),
+                          f"Synapse group '{sg.name}' sparse connectivity col build code",
+                          "col_build_code", sg.name)
+    code = row_code if row_code is not None else col_code
+    if code is None:
+        return
+    by_row = row_code is not None
+
+    class _Sizes:       # what _connectivity_env needs of a synapse generator
+        pass
+    gen = _Sizes()
+    gen.f, gen.sg = f, sg
+    gen.num_pre = f.value("numSrcNeurons", T.Uint32, sg.src.num_neurons)
+    gen.num_post = f.value("numTrgNeurons", T.Uint32, sg.trg.num_neurons)
+    env = _connectivity_env(gen, snippet, init, code)
+    index = "_id_pre" if by_row else "_id_post"
+    if by_row:
+        env.add_variable("id_pre", T.Uint32, read_only=True, c_text="_id_pre")
+        env.add_variable("id_post_begin", T.Uint32, read_only=True, c_text="0u")
+    else:
+        env.add_variable("id_post", T.Uint32, read_only=True, c_text="_id_post")
+        env.add_variable("id_pre_begin", T.Uint32, read_only=True, c_text="0u")
+    text = code.print(env, target.dialect)
+    gp = f.array("gp", T.Uint32, sg.name, "gp")
+    words = f.value("bitmaskWordsPerRow", T.Uint32, bitmask_words_per_row(sg.trg.num_neurons))
+    stream = f.value("conn_rngStream", T.Uint32, stream_id(sg.name, "connectivity"))
+    with s.block(target.element_loop(index, gen.num_pre if by_row else gen.num_post)):
+        if code.uses_rng:
+            s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, {index}, 0);")
+        s.line("auto _addSynapse = [&](uint32_t _target) {")
+        with s.indented():
+            row, col = ("_id_pre", "_target") if by_row else ("_target", "_id_post")
+            s.line(target.atomic_or(f"{gp}[({row} * {words}) + ({col} >> 5)]",
+                                    f"(0x80000000u >> ({col} & 31u))"))
+        s.line("};")
+        s.user_code("bitmask connectivity build code", text)
+
+
+def kernel_vars(init_gen, s, splan) -> None:
+    """Init code of KERNEL-weight variables: one element per kernel entry, ``id_kernel``."""
+    from .init import device_initialised
+    sg = splan.group
+    if not _is(sg.matrix_type, Weight.KERNEL):
+        return
+    f = init_gen.f
+    wu = sg.wu_initialiser.snippet
+    kernel = math.prod(sg.kernel_size)
+    for var in wu.get_vars():
+        init = sg.wu_var_initialisers.get(var.name)
+        if not device_initialised(init):
+            continue
+        spec = init_gen.plan.arrays[(sg.name, var.name)]
+        field = f"init_{var.name}"
+        array = f.array(field, spec.numeric_type, sg.name, var.name)
+        count = f.value("kernelCount", T.Uint32, kernel)
+        copies = spec.count // max(kernel, 1)
+
+        def extra(env):
+            env.add_variable("id_kernel", T.Uint32, read_only=True, c_text="_id_kernel")
+
+        with s.block(init_gen.target.element_loop("_id_kernel", count)):
+            s.line("const uint32_t _id = _id_kernel;")
+            init_gen._value_code(s, init, spec.numeric_type, sg.name, var.name, f"{field}_",
+                                 extra, f"Variable '{var.name}' of synapse group '{sg.name}' "
+                                        f"init code")
+            if copies <= 1:
+                s.line(f"{array}[_id_kernel] = _value;")
+            else:
+                with s.block(f"for (uint32_t _c = 0; _c < {copies}u; _c++)"):
+                    s.line(f"{array}[_c * {count} + _id_kernel] = _value;")
+
+
+def sparse_kernel_store(init_gen, sg, row: str, stride: str) -> str:
+    """C statement recording the kernel index of the synapse just added (SPARSE + kernel)."""
+    if (sg.name, "kernelInd") not in init_gen.plan.arrays:
+        return ""
+    ind = init_gen.f.array("kernelInd", T.Uint32, sg.name, "kernelInd")
+    index = flat_kernel_index(init_gen.f, sg, [f"_k{i}" for i in range(len(sg.kernel_size))])
+    return f"{ind}[{row} * {stride} + _pos] = {index};"
+
+
+def sparse_kernel_params(sg) -> str:
+    return _kernel_params(len(sg.kernel_size))
+
+
+def sparse_var_id_kernel(init_gen, sg, env) -> None:
+    """``id_kernel`` in the var init code of a SPARSE group built with kernel indices."""
+    if (sg.name, "kernelInd") in init_gen.plan.arrays:
+        ind = init_gen.f.array("kernelInd", T.Uint32, sg.name, "kernelInd")
+        env.add_variable("id_kernel", T.Uint32, read_only=True, c_text=f"{ind}[_id_syn]")
