@@ -169,3 +169,59 @@ def test_add_to_pre_reaches_the_source_neuron(backend, tmp_path):
     # neurons' input in step 4's neuron update
     assert list(np.nonzero(seen[:, 0])[0]) == [4]
     np.testing.assert_allclose(seen[4], [6.0, 6.0])
+
+
+def _spike_time_observations(backend, tmp_path, delay, other_delay):
+    """(t, st_pre, prev_st_pre) seen by pre_spike_syn_code and synapse dynamics, for pre spikes
+    at t = 2 and 5; a second group with ``other_delay`` sets the number of delay slots."""
+    pre_model = create_neuron_model("two_spikes",
+                                    threshold_condition_code="t == 2.0 || t == 5.0")
+    observer = create_weight_update_model(
+        "observer", vars=[("at", "scalar"), ("st", "scalar"), ("prev", "scalar"),
+                          ("dyn_st", "scalar"), ("dyn_prev", "scalar")],
+        pre_spike_syn_code="at = t; st = st_pre; prev = prev_st_pre;",
+        synapse_dynamics_code="if (t == 4.0) { dyn_st = st_pre; dyn_prev = prev_st_pre; }")
+    model = GeNNModel("double", f"st_{delay}_{other_delay}", backend=backend)
+    model.dt = 1.0
+    pre = model.add_neuron_population("pre", 1, pre_model)
+    post = model.add_neuron_population("post", 1, recorder, {}, {"I": 0.0})
+    sg = model.add_synapse_population(
+        "syn", "DENSE", pre, post,
+        init_weight_update(observer, {}, {"at": 0.0, "st": 0.0, "prev": 0.0, "dyn_st": 0.0,
+                                          "dyn_prev": 0.0}),
+        init_postsynaptic("DeltaCurr"))
+    sg.axonal_delay_steps = delay
+    other = model.add_synapse_population(
+        "other", "DENSE", pre, post, init_weight_update("StaticPulse", {}, {"g": 0.0}),
+        init_postsynaptic("DeltaCurr"))
+    other.axonal_delay_steps = other_delay
+    model.build(path_to_model=str(tmp_path))
+    model.load()
+    observations = []
+    for _ in range(14):
+        model.step_time()
+        sg.vars["at"].pull_from_device()
+        sg.vars["st"].pull_from_device()
+        sg.vars["prev"].pull_from_device()
+        observations.append((sg.vars["at"].values[0], sg.vars["st"].values[0],
+                             sg.vars["prev"].values[0]))
+    sg.vars["dyn_st"].pull_from_device()
+    sg.vars["dyn_prev"].pull_from_device()
+    deliveries = sorted(set(o for o in observations if o[0] > 0))
+    return deliveries, (sg.vars["dyn_st"].values[0], sg.vars["dyn_prev"].values[0])
+
+
+def test_spike_times_without_delay(backend, tmp_path):
+    deliveries, dynamics = _spike_time_observations(backend, tmp_path, 0, 0)
+    lowest = -np.finfo(np.float64).max
+    assert deliveries[0][:2] == (3.0, 3.0) and deliveries[0][2] < lowest / 2
+    assert deliveries[1] == (6.0, 6.0, 3.0)
+    assert dynamics == (3.0, 3.0)
+
+
+@pytest.mark.parametrize("delay, other_delay", [(4, 6), (4, 4), (4, 0)])
+def test_previous_spike_time_is_the_spike_before_the_delivered_one(backend, tmp_path, delay,
+                                                                  other_delay):
+    """Also when the group's delay is the largest on its source (GeNN 5.4 bug, SPEC 15.18)."""
+    deliveries, _ = _spike_time_observations(backend, tmp_path, delay, other_delay)
+    assert deliveries[1] == (5.0 + 1 + delay, 5.0 + 1 + delay, 2.0 + 1 + delay)

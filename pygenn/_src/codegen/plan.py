@@ -267,6 +267,10 @@ class ModelPlan:
                 if self.synapses[sg.name].delayed_post_reads:
                     slots = max(slots, sg.max_dendritic_delay_timesteps)
             nplan.num_delay_slots = slots + 1
+            if slots > 0 and self._reads_previous_times_at_delay(ng, slots):
+                # prev_* times are read one slot behind the delivered spike's; the group with
+                # the largest delay needs that slot to exist (GeNN 5.4 bug, SPEC 15 item 18)
+                nplan.num_delay_slots += 1
             if nplan.num_delay_slots > 1:
                 nplan.spike_queue = (
                     any(sg.axonal_delay_steps > 0 and "pre_spike_syn_code" in
@@ -277,6 +281,19 @@ class ModelPlan:
                     nplan.delayed_vars.update(r.var_name for r in sg.wu_pre_var_refs.values())
                 for sg in ng.in_syn:
                     nplan.delayed_vars.update(r.var_name for r in sg.wu_post_var_refs.values())
+
+    def _reads_previous_times_at_delay(self, ng, delay: int) -> bool:
+        for sg in ng.out_syn:
+            codes = self.synapses[sg.name].codes.values()
+            if sg.axonal_delay_steps == delay and any(
+                    c.uses_name("prev_st_pre") or c.uses_name("prev_set_pre") for c in codes):
+                return True
+        for sg in ng.in_syn:
+            codes = self.synapses[sg.name].codes.values()
+            if sg.back_prop_delay_steps == delay and any(
+                    c.uses_name("prev_st_post") or c.uses_name("prev_set_post") for c in codes):
+                return True
+        return False
 
     def _plan_spike_times(self):
         for nplan in self.neurons.values():

@@ -185,12 +185,13 @@ class SynapseUpdateGenerator:
             if (sg.name, f"{side}SET") in self.plan.arrays:
                 queued = nplan.num_delay_slots > 1 and delay > 0
                 eoff = self.read_offset(side, delay, slotted=queued)
+                prev_eoff = self.read_offset(side, delay, extra=1, slotted=queued)
                 a = self.arr(sg.name, f"{side}SET", f"{side}SET")
                 p = self.arr(sg.name, f"{side}PrevSET", f"{side}PrevSET")
                 env.add_variable(f"set_{side}", self.time, read_only=True,
                                  c_text=f"({a}[{eoff} + {idx}] + {shift})")
                 env.add_variable(f"prev_set_{side}", self.time, read_only=True,
-                                 c_text=f"({p}[{eoff} + {idx}] + {shift})")
+                                 c_text=f"({p}[{prev_eoff} + {idx}] + {shift})")
 
     def _add_outputs(self, env, role):
         sg = self.sg
