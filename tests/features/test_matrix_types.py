@@ -75,7 +75,7 @@ def _static(g=None):
 
 # ------------------------------------------------------------------------ conservation
 def test_conservation_every_matrix_type(make_model):
-    num_pre, num_post = 20, 30
+    num_pre, num_post = 20, 70          # BITMASK rows span three 32-bit words
     mask = _pattern_mask(num_pre, num_post)
     spikes, counts = _pattern_spikes(num_pre)
     model = make_model()
@@ -95,6 +95,8 @@ def test_conservation_every_matrix_type(make_model):
     manual.set_sparse_connections(pre_inds, post_inds)
     add("Bitmask", "BITMASK", _static(), init_sparse_connectivity(PATTERN, {}))
     add("Procedural", "PROCEDURAL", _static(1.0), init_sparse_connectivity(PATTERN, {}))
+    # same structure, different constant: shares the generated code (merged group)
+    add("Procedural3", "PROCEDURAL", _static(3.0), init_sparse_connectivity(PATTERN, {}))
     add("ProceduralConst", "PROCEDURAL", _static(), init_sparse_connectivity(PATTERN, {}))
     add("Snippet", "SPARSE", _static(1.0), init_sparse_connectivity(PATTERN, {}))
     model.build_load()
@@ -102,7 +104,8 @@ def test_conservation_every_matrix_type(make_model):
     expected = counts @ mask.astype(float)
     assert expected.sum() > 0
     for name, pop in targets.items():
-        assert_allclose(_summed(pop), expected, err_msg=name)
+        scale = 3.0 if name == "Procedural3" else 1.0
+        assert_allclose(_summed(pop), scale * expected, err_msg=name)
 
 
 def test_conservation_with_axonal_delay_and_events(make_model):
@@ -372,6 +375,38 @@ def test_toeplitz_kernel_variable_with_init_snippet(make_model):
     _run(model, 3)
     expected = _same_correlation(image, SOBEL.T.reshape(3, 3, 1, 1)).reshape(-1)
     assert_allclose(_summed(post), expected)
+
+
+def test_kernel_weights_atomic_add(make_model):
+    """RW KERNEL variables are read-only in synaptic code but take ``atomic_add_<var>``."""
+    counter = create_weight_update_model("Count", vars=[("g", "scalar")],
+                                         pre_spike_syn_code="atomic_add_g(1.0);")
+    model = make_model()
+    pre = _image_source(model, np.ones((5, 5, 1)))
+    post = _target(model, "Post", 25)
+    sg = model.add_synapse_population(
+        "Conv", "TOEPLITZ", pre, post, init_weight_update(counter, {}, {"g": 0.0}),
+        init_postsynaptic("DeltaCurr"),
+        init_toeplitz_connectivity("Conv2D", {"conv_kh": 3, "conv_kw": 3, "conv_ih": 5,
+                                              "conv_iw": 5, "conv_ic": 1, "conv_oh": 5,
+                                              "conv_ow": 5, "conv_oc": 1}))
+    model.build_load()
+    _run(model, 2)
+    sg.vars["g"].pull_from_device()
+    # kernel entry (a, b) is used once per output (r, c) whose input (r+a-1, c+b-1) exists
+    valid = np.array([5 - abs(a - 1) for a in range(3)], dtype=float)
+    assert_allclose(sg.vars["g"].view, np.outer(valid, valid).ravel())
+
+
+def test_procedural_weights_have_no_storage(make_model):
+    model, pre, post = _pair(make_model)
+    sg = model.add_synapse_population("Syn", "PROCEDURAL", pre, post, _static(1.0),
+                                      init_postsynaptic("DeltaCurr"),
+                                      init_sparse_connectivity(PATTERN, {}))
+    model.build_load()
+    with pytest.raises(RuntimeError, match="PROCEDURAL synapse group 'Syn' recomputes 'g' "
+                                           "from its init snippet"):
+        sg.vars["g"].view
 
 
 # ------------------------------------------------------------------------ refused combinations

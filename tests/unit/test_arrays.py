@@ -295,9 +295,26 @@ def test_connectivity_push_pull():
     runtime = fx.fake_load(m)
     row, ind = fx.FakeArray(np.zeros(4)), fx.FakeArray(np.zeros(4))
     runtime.arrays.update({("S", "rowLength"): row, ("S", "ind"): ind})
+    runtime.row_strides["S"] = 1
     sg.pull_connectivity_from_device()
     sg.push_connectivity_to_device()
     assert (row.pulls, row.pushes, ind.pulls, ind.pushes) == (1, 1, 1, 1)
+
+
+@pytest.mark.parametrize("rows, targets, message", [
+    ([2, 0, 0, 0], [0, 0, 0, 0], "row 0 has length 2 but max_connections is 1"),
+    ([1, 1, 0, 0], [0, 3, 0, 0], "postsynaptic index 3 is out of range"),
+])
+def test_connectivity_push_is_validated(rows, targets, message):
+    m = fx.model()
+    sg = fx.sparse(m)
+    runtime = fx.fake_load(m)
+    row, ind = fx.FakeArray(np.array(rows)), fx.FakeArray(np.array(targets))
+    runtime.arrays.update({("S", "rowLength"): row, ("S", "ind"): ind})
+    runtime.row_strides["S"] = 1
+    with pytest.raises(ValueError, match=message):
+        sg.push_connectivity_to_device()
+    assert row.pushes == ind.pushes == 0
 
 
 def test_sparse_indices_without_loaded_model():

@@ -111,12 +111,12 @@ def generate_cpu(plan) -> GeneratedModel:
     sparse_merged = generate_merged(plan, "InitSparse", sparse_items,
                                     lambda sp, f: _init_sparse_code(plan, sp, f, target))
     column_items = [p for p in sparse_items if (p.name, "remap") in plan.arrays]
-    sparse_merged += generate_merged(plan, "InitColumns", column_items,
-                                     lambda sp, f: _init_columns_code(plan, sp, f, target))
-    merged += sparse_merged
+    column_merged = generate_merged(plan, "InitColumns", column_items,
+                                    lambda sp, f: _init_columns_code(plan, sp, f, target))
+    merged += sparse_merged + column_merged
 
     source = _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged,
-                       init_merged, sparse_merged)
+                       init_merged, sparse_merged, column_merged)
     return GeneratedModel(plan, {"runner.cc": source}, merged)
 
 
@@ -286,7 +286,7 @@ static inline uint32_t atomic_or(uint32_t* p, uint32_t v) {{ uint32_t o = *p; *p
 
 
 def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged, init_merged,
-              sparse_merged) -> str:
+              sparse_merged, column_merged) -> str:
     s = CodeStream()
     s.lines(PRELUDE.format(name=plan.model.name, scalar=plan.precision.c_name,
                            timepoint=plan.time_precision.c_name))
@@ -298,7 +298,7 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
     for phase in PHASES:
         s.line(f"double pygenn_time_{phase} = 0.0;")
     all_merged = (neuron_merged + pre_merged + post_merged + dyn_merged + den_merged
-                  + init_merged + sparse_merged)
+                  + init_merged + sparse_merged + column_merged)
     for m in all_merged:
         s.lines(m.struct_definition())
         s.line(f"{m.struct_name} {m.array_name}[{len(m.members)}];")
@@ -340,4 +340,5 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
             s.line(f"{name}(_timestep);")
     function("pygenn_initialize", init_merged, "", "init")
     function("pygenn_initialize_sparse", sparse_merged, "", "init_sparse")
+    function("pygenn_initialize_columns", column_merged, "", "init_sparse")
     return str(s)

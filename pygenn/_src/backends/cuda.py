@@ -73,6 +73,7 @@ class CudaGeneratedModel:
     step_kernels: list = field(default_factory=list)     # in launch order
     init_kernels: list = field(default_factory=list)
     init_sparse_kernels: list = field(default_factory=list)
+    column_kernels: list = field(default_factory=list)   # after the rows: separate launches
 
 
 def generate_cuda(plan) -> CudaGeneratedModel:
@@ -136,12 +137,14 @@ def generate_cuda(plan) -> CudaGeneratedModel:
         lambda sp: max(sp.group.src.num_neurons, sp.group.trg.num_neurons))
     # column structures need every row first: separate kernels, launched after
     columns = [p for p in sparse if (p.name, "remap") in plan.arrays]
-    add(init_sparse, "init_sparse",
+    column_kernels = []
+    add(column_kernels, "init_sparse",
         generate_merged(plan, "InitColumns", columns,
                         lambda sp, f: _init_columns_code(plan, sp, f, target)),
         lambda sp: sp.group.src.num_neurons)
-    source = _assemble(plan, step + init + init_sparse)
-    return CudaGeneratedModel(plan, {"runner.cu": source}, merged_all, step, init, init_sparse)
+    source = _assemble(plan, step + init + init_sparse + column_kernels)
+    return CudaGeneratedModel(plan, {"runner.cu": source}, merged_all, step, init, init_sparse,
+                              column_kernels)
 
 
 def _has_parallel_prologue(plan, nplan, target) -> bool:

@@ -84,6 +84,8 @@ class ArrayBase:
         return int(getattr(array, "size", getattr(array, "count", 0)))
 
     def _require_loaded(self):
+        if self._array is None and getattr(self, "_no_storage", None):
+            raise RuntimeError(self._no_storage)     # e.g. PROCEDURAL weights
         if self._array is None:
             raise RuntimeError(f"{self.description} has no memory yet: call model.load() first")
         return self._array

@@ -247,10 +247,27 @@ class SynapseGroupMixin(GroupMixin):
             runtime.get_array(self, name).pull_from_device()
 
     def push_connectivity_to_device(self) -> None:
-        """Copy row lengths and indices to the device."""
+        """Copy row lengths and indices to the device (checked first: a bad row length or
+        target index raises ValueError and nothing is copied)."""
         runtime = _runtime_of(self)
+        row_length = runtime.get_array(self, "rowLength").host_view
+        ind = runtime.get_array(self, "ind").host_view
+        stride = runtime.get_row_stride(self)
+        if np.any(row_length > stride):
+            row = int(np.argmax(row_length > stride))
+            raise ValueError(f"Synapse group '{self.name}': row {row} has length "
+                             f"{int(row_length[row])} but max_connections is {stride}")
+        used = np.arange(stride)[None, :] < row_length[:, None]
+        targets = ind.reshape(len(row_length), stride)[used]
+        if np.any(targets >= self.trg.num_neurons):
+            raise ValueError(f"Synapse group '{self.name}': postsynaptic index "
+                             f"{int(targets.max())} is out of range for target population "
+                             f"'{self.trg.name}' of {self.trg.num_neurons} neurons")
         for name in ("rowLength", "ind"):
             runtime.get_array(self, name).push_to_device()
+        rebuild = getattr(runtime, "rebuild_columns", None)
+        if rebuild is not None and runtime.has_array(self, "colLength"):
+            rebuild(self)
 
     # ------------------------------------------------------------------ deprecated
     def pull_in_syn_from_device(self) -> None:

@@ -10,6 +10,7 @@ import os
 import numpy as np
 
 from ..model.enums import SynapseMatrixConnectivity as Conn
+from ..model.enums import SynapseMatrixWeight as Weight
 from ..model.enums import VarAccessDim, get_var_access_dim
 
 logger = logging.getLogger("pygenn")
@@ -250,6 +251,10 @@ def _attach_synapse_group(model, runtime, splan):
                           lambda v: trg_plan.num_delay_slots if post_delayed else 1, sg.trg)
     for var in wu.get_vars():
         wrapper = sg.vars.get(var.name)
+        if wrapper is not None and sg.matrix_type & Weight.PROCEDURAL:
+            wrapper._no_storage = (f"{sg.matrix_type.name} synapse group '{sg.name}' recomputes "
+                                   f"'{var.name}' from its init snippet whenever it is used, so "
+                                   f"it has no stored values to view, push or pull")
         if wrapper is None or (sg.name, var.name) not in runtime.arrays:
             continue
         array = runtime.arrays[(sg.name, var.name)]

@@ -207,7 +207,17 @@ class CudaRuntime(CpuRuntime):
     def initialize_sparse(self):
         self._run_phase_kernels(self.generated.init_sparse_kernels, "init_sparse")
         self._check_error()
+        self._run_phase_kernels(self.generated.column_kernels, "init_sparse")
+        self._check_error()
         self._pull_all_host_copies()
+
+    def rebuild_columns(self, synapse_group):
+        """Re-index synapses by target after the host changed a group's connectivity."""
+        for (owner, name), array in self.arrays.items():
+            if name == "colLength":
+                cu.memset_d8(array.device_pointer, 0, array.nbytes, stream=self.stream)
+        self._run_phase_kernels(self.generated.column_kernels)
+        self._check_error()
 
     def _pull_all_host_copies(self):
         """After initialisation the host copies hold what the GPU computed (as GeNN does)."""

@@ -121,6 +121,19 @@ class CpuRuntime:
     def initialize_sparse(self):
         self.lib.pygenn_initialize_sparse()
         self._check_init_error()
+        self.lib.pygenn_initialize_columns()
+        self._check_init_error()
+
+    def rebuild_columns(self, synapse_group):
+        """Re-index synapses by target after the host changed a group's connectivity."""
+        self._zero_column_lengths()
+        self.lib.pygenn_initialize_columns()
+        self._check_init_error()
+
+    def _zero_column_lengths(self):
+        for (owner, name), array in self.arrays.items():
+            if name == "colLength":
+                array.storage[:] = 0
 
     def _check_init_error(self):
         flag = ctypes.c_int.in_dll(self.lib, "_initError")
