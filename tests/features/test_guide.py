@@ -433,3 +433,30 @@ def test_parallelism_hints_deliver_every_spike_once(backend, tmp_path, hint, thr
     # spikes of steps 0..8 are delivered in steps 1..9
     counts = np.array([sum(1 for k in range(9) if i % 3 == k % 3) for i in range(30)])
     np.testing.assert_allclose(post.vars["I"].values, counts @ weights)
+
+
+@pytest.mark.parametrize("num_post, dtype", [(200, np.uint8), (3000, np.uint16),
+                                              (70000, np.uint32)])
+def test_narrow_sparse_indices(backend, tmp_path, num_post, dtype):
+    sink = create_neuron_model("sink", vars=[("I", "scalar")], sim_code="I += Isyn;")
+    source = create_neuron_model("source", threshold_condition_code="t == 0.0")
+    model = GeNNModel("float", f"narrow{num_post}", backend=backend)
+    model.dt = 1.0
+    model.seed = 3
+    model.default_narrow_sparse_ind_enabled = True
+    pre = model.add_neuron_population("pre", 20, source)
+    post = model.add_neuron_population("post", num_post, sink, {}, {"I": 0.0})
+    sg = model.add_synapse_population(
+        "syn", "SPARSE", pre, post, init_weight_update("StaticPulseConstantWeight", {"g": 1.0}),
+        init_postsynaptic("DeltaCurr"),
+        init_sparse_connectivity("FixedNumberPostWithReplacement", {"num": 50}))
+    model.build(path_to_model=str(tmp_path))
+    model.load()
+    assert model._runtime.get_array(sg, "ind").host_view.dtype == dtype
+    model.step_time()
+    model.step_time()
+    sg.pull_connectivity_from_device()
+    post.vars["I"].pull_from_device()
+    expected = np.bincount(sg.get_sparse_post_inds(), minlength=num_post)
+    np.testing.assert_array_equal(post.vars["I"].values, expected)
+    assert sg.get_sparse_post_inds().max() > 100

@@ -101,7 +101,7 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     add(step, "presynaptic_update",
         generate_merged(plan, "PresynapticUpdate", pre,
                         lambda sp, f: _presynaptic(plan, sp, f, target)),
-        lambda sp: sp.group.src.num_neurons * sp.row_stride)
+        lambda sp: matrix_types.presynaptic_threads(sp))
     post = [p for p in synapse_plans
             if "post_spike_syn_code" in p.codes or "post_event_syn_code" in p.codes]
     add(step, "postsynaptic_update",

@@ -41,6 +41,11 @@ class EnvFactory:
         return self.fields.value(field_name, numeric_type, value)
 
     def array(self, field_name: str, numeric_type, owner: str, array_name: str) -> str:
+        """A pointer field to a runtime array. Its element type always comes from the plan's
+        ArraySpec, so generated code and allocated memory cannot disagree."""
+        spec = self.plan.arrays.get((owner, array_name))
+        if spec is not None:
+            numeric_type = spec.numeric_type
         return self.fields.array(field_name, numeric_type, (owner, array_name))
 
     def add_time(self, env, runtime=True):

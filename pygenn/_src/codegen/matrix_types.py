@@ -51,6 +51,16 @@ def bitmask_words_per_row(num_post: int) -> int:
     return max(1, math.ceil(num_post / 32))
 
 
+def presynaptic_threads(splan) -> int:
+    """Threads the CUDA presynaptic update of a group wants (grid-stride loops cover more)."""
+    sg = splan.group
+    if _is(sg.matrix_type, Conn.PROCEDURAL):
+        return sg.src.num_neurons                  # one thread per spike
+    if _is(sg.matrix_type, Conn.TOEPLITZ):
+        return splan.row_stride                    # one thread per diagonal
+    return sg.src.num_neurons * splan.row_stride   # DENSE, SPARSE, BITMASK: (spike, target)
+
+
 # ====================================================================== plan
 def register_arrays(plan, splan) -> None:
     """Row strides and the extra arrays the matrix types of this module need."""

@@ -391,6 +391,16 @@ class ModelPlan:
                                for_init=True)
 
     @staticmethod
+    def _sparse_index_type(sg):
+        """uint8/uint16 postsynaptic indices for small targets when narrow indices are on."""
+        if sg.narrow_sparse_ind_enabled:
+            if sg.trg.num_neurons <= 0xFF:
+                return T.Uint8
+            if sg.trg.num_neurons <= 0xFFFF:
+                return T.Uint16
+        return T.Uint32
+
+    @staticmethod
     def _column_stride(sg) -> int:
         """Longest column: exact for manual connectivity, else the snippet's bound."""
         if getattr(sg, "connections_set", False):
@@ -430,7 +440,7 @@ class ModelPlan:
         conn = sg.matrix_type
         if conn & Conn.SPARSE:
             splan.row_stride = int(sg.max_connections)
-            index_type = T.Uint32
+            index_type = self._sparse_index_type(sg)
             self.add_array(sg.name, "rowLength", T.Uint32, nsrc,
                            location=sg.sparse_connectivity_location)
             self.add_array(sg.name, "ind", index_type, nsrc * splan.row_stride,
