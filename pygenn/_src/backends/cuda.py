@@ -205,9 +205,10 @@ def _row_position(s, gen, sg, body, index_of_pre):
 def _presynaptic(plan, splan, factory, target) -> str:
     """Thread mapping chosen by the group's ``parallelism_hint``.
 
-    POSTSYNAPTIC (default): one thread per (event, row position), so long rows spread over
-    many threads. PRESYNAPTIC: ``num_threads_per_spike`` threads per event walk its row, which
-    suits short rows and many events.
+    POSTSYNAPTIC (default): one thread per row position (target), looping over this step's
+    events, so the grid is sized by the row length rather than by the worst-case number of
+    spikes. PRESYNAPTIC: ``num_threads_per_spike`` threads per event walk its row, which suits
+    short rows and many events.
     """
     from ..model.enums import ParallelismHint
     if matrix_types.has_special_presynaptic(splan.group):    # BITMASK, PROCEDURAL, TOEPLITZ
@@ -225,13 +226,11 @@ def _presynaptic(plan, splan, factory, target) -> str:
         body = gen.body(role)
         with s.block():
             s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
-            s.line(f"const uint64_t _total = (uint64_t)_numEvents * {stride};")
-            with s.block("for (uint64_t _k = _lid; _k < _total; _k += _numThreads)"):
-                s.line(f"const uint32_t _e = (uint32_t)(_k / {stride});")
-                s.line(f"const uint32_t _j = (uint32_t)(_k % {stride});")
-                index = "_e" if src.offset == "0" else f"{src.offset} + _e"
-                s.line(f"const uint32_t _id_pre = {src.events}[{index}];")
-                _row_position(s, gen, sg, body, "_id_pre")
+            with s.block(f"for (uint32_t _j = _lid; _j < {stride}; _j += _numThreads)"):
+                with s.block("for (uint32_t _e = 0; _e < _numEvents; _e++)"):
+                    index = "_e" if src.offset == "0" else f"{src.offset} + _e"
+                    s.line(f"const uint32_t _id_pre = {src.events}[{index}];")
+                    _row_position(s, gen, sg, body, "_id_pre")
     return str(s)
 
 

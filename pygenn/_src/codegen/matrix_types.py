@@ -58,7 +58,12 @@ def presynaptic_threads(splan) -> int:
         return sg.src.num_neurons                  # one thread per spike
     if _is(sg.matrix_type, Conn.TOEPLITZ):
         return splan.row_stride                    # one thread per diagonal
-    return sg.src.num_neurons * splan.row_stride   # DENSE, SPARSE, BITMASK: (spike, target)
+    if _is(sg.matrix_type, Conn.BITMASK):
+        return sg.src.num_neurons * splan.row_stride   # (spike, target) pairs
+    from ..model.enums import ParallelismHint
+    if sg.parallelism_hint == ParallelismHint.PRESYNAPTIC:
+        return sg.src.num_neurons * max(1, int(sg.num_threads_per_spike))
+    return splan.row_stride                            # DENSE, SPARSE: one thread per target
 
 
 # ====================================================================== plan
