@@ -115,9 +115,16 @@ def generate_cpu(plan) -> GeneratedModel:
                                     lambda sp, f: _init_columns_code(plan, sp, f, target))
     merged += sparse_merged + column_merged
 
+    from ..codegen.custom_update import cpu_source, generate_custom_updates
+    custom = generate_custom_updates(plan, target, parallel=False)
+    init_merged += custom.init_merged          # run by pygenn_initialize(_sparse) after the rest
+    sparse_merged += custom.sparse_merged
+    merged += custom.all_merged
     source = _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged,
-                       init_merged, sparse_merged, column_merged)
-    return GeneratedModel(plan, {"runner.cc": source}, merged)
+                       init_merged, sparse_merged, column_merged) + cpu_source(plan, custom)
+    generated = GeneratedModel(plan, {"runner.cc": source}, merged)
+    generated.custom_updates = custom
+    return generated
 
 
 class _CurrentSourceItem:

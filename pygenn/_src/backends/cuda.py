@@ -18,6 +18,7 @@ from ..codegen.rng import rng_source
 from ..codegen.stream import CodeStream
 from ..codegen.synapse_update import SynapseUpdateGenerator
 from ..lang import types as T
+from ..model.enums import ParallelismHint
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from .cpu import (_check_postsynaptic_supported, _CurrentSourceItem, _init_code,
                   _init_columns_code, _init_sparse_code)
@@ -81,10 +82,12 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     synapse_plans = list(plan.synapses.values())
     step, init, init_sparse, merged_all = [], [], [], []
 
-    def add(kernels, phase, merged_list, size_of, single=False):
+    def add(kernels, phase, merged_list, size_of, single=False, lanes_of=None):
         for m in merged_list:
             merged_all.append(m)
             size = max(size_of(g) for g in m.members)
+            if lanes_of is not None:
+                size *= lanes_of(m, size)
             kernels.append(Kernel(f"{m.kind}{m.index}", phase, m, size, single))
 
     den = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
@@ -101,7 +104,7 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     add(step, "presynaptic_update",
         generate_merged(plan, "PresynapticUpdate", pre,
                         lambda sp, f: _presynaptic(plan, sp, f, target)),
-        lambda sp: matrix_types.presynaptic_threads(sp))
+        lambda sp: matrix_types.presynaptic_threads(sp), lanes_of=_event_lanes)
     post = [p for p in synapse_plans
             if "post_spike_syn_code" in p.codes or "post_event_syn_code" in p.codes]
     add(step, "postsynaptic_update",
@@ -142,9 +145,18 @@ def generate_cuda(plan) -> CudaGeneratedModel:
         generate_merged(plan, "InitColumns", columns,
                         lambda sp, f: _init_columns_code(plan, sp, f, target)),
         lambda sp: sp.group.src.num_neurons)
-    source = _assemble(plan, step + init + init_sparse + column_kernels)
-    return CudaGeneratedModel(plan, {"runner.cu": source}, merged_all, step, init, init_sparse,
-                              column_kernels)
+    from ..codegen.custom_update import cuda_kernels, generate_custom_updates
+    custom = generate_custom_updates(plan, target, parallel=True)
+    custom_kernels, custom_init, custom_sparse = cuda_kernels(plan, custom, Kernel)
+    init += custom_init                        # after the populations' own initialisation
+    init_sparse += custom_sparse
+    merged_all += custom.all_merged
+    source = _assemble(plan, step + init + init_sparse + column_kernels
+                       + [k for ks in custom_kernels.values() for k in ks])
+    generated = CudaGeneratedModel(plan, {"runner.cu": source}, merged_all, step, init,
+                                   init_sparse, column_kernels)
+    generated.custom_update_kernels = custom_kernels   # update group -> kernels, launch order
+    return generated
 
 
 def _has_parallel_prologue(plan, nplan, target) -> bool:
@@ -226,12 +238,31 @@ def _presynaptic(plan, splan, factory, target) -> str:
         body = gen.body(role)
         with s.block():
             s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
-            with s.block(f"for (uint32_t _j = _lid; _j < {stride}; _j += _numThreads)"):
-                with s.block("for (uint32_t _e = 0; _e < _numEvents; _e++)"):
+            # the grid holds `_lanes` copies of the row: lane l takes events l, l + lanes, ...
+            s.line(f"const uint32_t _lanes = max(1u, _numThreads / {stride});")
+            with s.block(f"for (uint64_t _k = _lid; _k < (uint64_t)_lanes * {stride}; "
+                         f"_k += _numThreads)"):
+                s.line(f"const uint32_t _j = (uint32_t)(_k % {stride});")
+                with s.block(f"for (uint32_t _e = (uint32_t)(_k / {stride}); _e < _numEvents; "
+                             f"_e += _lanes)"):
                     index = "_e" if src.offset == "0" else f"{src.offset} + _e"
                     s.line(f"const uint32_t _id_pre = {src.events}[{index}];")
                     _row_position(s, gen, sg, body, "_id_pre")
     return str(s)
+
+
+# Threads a merged presynaptic kernel aims for: enough to fill the GPU when rows are short,
+# without sizing the grid for every neuron spiking at once.
+PRESYNAPTIC_THREAD_BUDGET = 1 << 17
+
+
+def _event_lanes(merged, row_threads: int) -> int:
+    """For the POSTSYNAPTIC mapping: how many events each row position handles in parallel."""
+    if any(matrix_types.has_special_presynaptic(sp.group) or
+           sp.group.parallelism_hint != ParallelismHint.POSTSYNAPTIC for sp in merged.members):
+        return 1
+    lanes = PRESYNAPTIC_THREAD_BUDGET // max(1, row_threads * len(merged.members))
+    return max(1, min(lanes, max(sp.group.src.num_neurons for sp in merged.members)))
 
 
 def _presynaptic_by_event(plan, splan, factory, target) -> str:

@@ -43,11 +43,10 @@ class CpuBackend:
 
     def check_plan(self, plan):
         model = plan.model
-        unsupported = [name for name in list(model.custom_updates)
-                       + list(model.custom_connectivity_updates)]
+        unsupported = list(model.custom_connectivity_updates)
         if unsupported:
             raise NotImplementedError(
-                f"Custom updates and custom connectivity updates ({', '.join(unsupported)}) "
+                f"Custom connectivity updates ({', '.join(unsupported)}) "
                 f"are not implemented in this version of pygenn yet")
         if plan.batch_size != 1:
             raise NotImplementedError(f"batch_size = {plan.batch_size}: batching is not "

@@ -126,6 +126,8 @@ class ModelPlan:
         self._plan_delays()
         self._plan_spike_times()
         self._register_arrays()
+        from .custom_update import plan_custom_updates
+        self.custom_updates = plan_custom_updates(self)
         from .matrix_types import check_supported
         check_supported(self)
 
@@ -316,7 +318,8 @@ class ModelPlan:
     def code_texts(self, owner: str) -> list:
         """Every code string of the models and snippets a population uses (for checks)."""
         group = (self.model.neuron_populations.get(owner) or self.model.synapse_populations.get(
-            owner) or self.model.current_sources.get(owner))
+            owner) or self.model.current_sources.get(owner)
+            or self.model.custom_updates.get(owner))
         snippets = [getattr(group, "model", None)]
         for attr in ("wu_initialiser", "ps_initialiser", "sparse_connectivity_initialiser",
                      "toeplitz_connectivity_initialiser"):

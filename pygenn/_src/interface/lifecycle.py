@@ -70,6 +70,7 @@ def _all_groups(model):
     yield from model.neuron_populations.values()
     yield from model.synapse_populations.values()
     yield from model.current_sources.values()
+    yield from model.custom_updates.values()
 
 
 def _wrappers(group):
@@ -189,7 +190,10 @@ def _copy_init_values(wrapper, array, sparse=False):
 def _attach_group(model, runtime, group):
     plan = runtime.plan
     name = group.name
-    if name in plan.neurons and group is plan.neurons[name].group:
+    if group is getattr(plan.model, "custom_updates", {}).get(name):
+        from .custom_updates import attach_custom_update
+        attach_custom_update(runtime, group, _copy_init_values, _load_egp)
+    elif name in plan.neurons and group is plan.neurons[name].group:
         nplan = plan.neurons[name]
         _attach_neuron_shaped(runtime, name, group.vars, group.model.get_vars(),
                               group.num_neurons,

@@ -275,6 +275,14 @@ class CudaRuntime(CpuRuntime):
     def get_time(self, name: str) -> float:
         return self._timers[name]
 
+    def custom_update(self, name: str):
+        from .custom_updates import cuda_custom_update
+        cuda_custom_update(self, name)
+
+    def get_custom_update_time(self, name, kind="update"):
+        from .custom_updates import cuda_custom_update_time
+        return cuda_custom_update_time(self, name, kind)
+
     # ------------------------------------------------------------------ queries
     def get_delay_pointer(self, neuron_group) -> int:
         key = (_name(neuron_group), "spkQuePtr")

@@ -150,13 +150,15 @@ class CpuRuntime:
         return self.timestep * self.plan.dt
 
     def custom_update(self, name: str):
-        raise IndexError(f"No custom update group named '{name}' in this model")
+        from .custom_updates import cpu_custom_update
+        cpu_custom_update(self, name)
 
     def get_time(self, name: str) -> float:
         return ctypes.c_double.in_dll(self.lib, f"pygenn_time_{name}").value
 
     def get_custom_update_time(self, name, kind="update"):
-        raise RuntimeError(f"Cannot find custom update group '{name}'")
+        from .custom_updates import cpu_custom_update_time
+        return cpu_custom_update_time(self, name, kind)
 
     # ------------------------------------------------------------------ queries
     def get_delay_pointer(self, neuron_group) -> int:
