@@ -183,6 +183,11 @@ def main():
                      "presynaptic_update_time", "postsynaptic_update_time",
                      "synapse_dynamics_time"):
             print(f"  {name}: {getattr(model, name):.3f} s")
+        profile = getattr(model._runtime, "profile_kernels", None)
+        if profile is not None:
+            print("  per kernel, us per step (1000 extra steps, launched one by one):")
+            for kernel, seconds in profile(1000).items():
+                print(f"    {kernel:>28}: {seconds * 1e3:8.2f}")
     rates = {}
     for name, pop in populations.items():
         times, ids = pop.spike_recording_data[0]

@@ -301,3 +301,29 @@ def test_errors_and_timers(make_model, timing):
     assert model.get_custom_update_transpose_time("Reset") == 0.0
     assert model.get_custom_update_remap_time("Reset") == 0.0
     assert model.get_custom_update_host_time("Reset") == 0.0
+
+
+def test_kernel_weights_iterate_kernel_entries(make_model):
+    from pygenn import init_toeplitz_connectivity
+    model = make_model()
+    pre = model.add_neuron_population("Pre", 5 * 4 * 2, HOLD, {}, {"V": 0.0})
+    post = model.add_neuron_population("Post", 5 * 4 * 3, HOLD, {}, {"V": 0.0})
+    kernel = np.random.default_rng(6).uniform(0.0, 1.0, (3, 3, 2, 3))
+    sg = model.add_synapse_population(
+        "Conv", "TOEPLITZ", pre, post, init_weight_update("StaticPulse", {}, {"g": kernel.ravel()}),
+        init_postsynaptic("DeltaCurr"),
+        init_toeplitz_connectivity("Conv2D", {"conv_kh": 3, "conv_kw": 3, "conv_ih": 5,
+                                              "conv_iw": 4, "conv_ic": 2, "conv_oh": 5,
+                                              "conv_ow": 4, "conv_oc": 3}))
+    upd = create_custom_update_model(
+        "KUpd", vars=[("k", "scalar")], var_refs=[("g", "scalar")],
+        update_code="g += (scalar)id_syn;\n"
+                    "k = (scalar)(((id_kernel_0 * 3 + id_kernel_1) * 2 + id_kernel_2) * 3"
+                    " + id_kernel_3);")
+    cu = model.add_custom_update("K", "G", upd, {}, {"k": -1.0},
+                                 {"g": create_wu_var_ref(sg, "g")})
+    model.build_load()
+    model.custom_update("G")
+    _pull(sg.vars["g"], cu.vars["k"])
+    assert_allclose(sg.vars["g"].values, kernel.ravel() + np.arange(kernel.size))
+    assert_array_equal(cu.vars["k"].values, np.arange(kernel.size))

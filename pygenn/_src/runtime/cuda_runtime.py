@@ -253,6 +253,25 @@ class CudaRuntime(CpuRuntime):
         # the device counter is advanced by the graph itself: no host-to-device copy here
         self._timestep += 1
 
+    def profile_kernels(self, steps: int = 100) -> dict:
+        """Run ``steps`` steps launching kernels one by one between CUDA events; returns the
+        seconds each kernel took in total (the model advances by ``steps``)."""
+        kernels = list(self.generated.step_kernels)
+        events = [cu.Event() for _ in range(len(kernels) + 1)]
+        totals = {kernel.name: 0.0 for kernel in kernels}
+        for _ in range(steps):
+            events[0].record(self.stream)
+            for i, kernel in enumerate(kernels):
+                self._launch(kernel)
+                events[i + 1].record(self.stream)
+            self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [],
+                                                     stream=self.stream)
+            events[-1].synchronize()
+            for i, kernel in enumerate(kernels):
+                totals[kernel.name] += cu.Event.elapsed_ms(events[i], events[i + 1]) / 1000.0
+            self._timestep += 1
+        return totals
+
     def _capture_step(self):
         self.stream.begin_capture()
         for kernel in self.generated.step_kernels:
