@@ -479,6 +479,11 @@ class Stream(_Owned):
         result, = _cu.cuStreamSynchronize(self.handle)
         _check("cuStreamSynchronize", result)
 
+    def wait(self, event: "Event") -> None:
+        """Make later work on this stream wait for ``event`` (recorded on another stream)."""
+        result, = _cu.cuStreamWaitEvent(self.handle, event.handle, 0)
+        _check("cuStreamWaitEvent", result)
+
     def begin_capture(self) -> None:
         """Start recording this stream's work into a graph instead of running it.
 

@@ -120,6 +120,7 @@ class CudaRuntime(CpuRuntime):
         self.timestep = 0
         self.num_recording_timesteps = None
         self._graph = None
+        self._aux_streams = []
         self._timers = {name: 0.0 for name in ("neuron_update", "presynaptic_update",
                                                "postsynaptic_update", "synapse_dynamics",
                                                "init", "init_sparse")}
@@ -179,7 +180,7 @@ class CudaRuntime(CpuRuntime):
             self._functions[name] = self.module.function(name)
         return self._functions[name]
 
-    def _launch(self, kernel):
+    def _launch(self, kernel, stream=None):
         members = len(kernel.merged.members)
         if kernel.single_thread:
             grid, block = (1, members, 1), (1, 1, 1)
@@ -187,7 +188,7 @@ class CudaRuntime(CpuRuntime):
             blocks = max(1, min(math.ceil(kernel.max_elements / BLOCK_SIZE),
                                 self.device.multiprocessor_count * 16))
             grid, block = (blocks, members, 1), (BLOCK_SIZE, 1, 1)
-        self._function(kernel.name).launch(grid, block, [], stream=self.stream)
+        self._function(kernel.name).launch(grid, block, [], stream=stream or self.stream)
 
     def _run_phase_kernels(self, kernels, timer: str | None = None):
         if self._timing and timer:
@@ -273,11 +274,45 @@ class CudaRuntime(CpuRuntime):
         return totals
 
     def _capture_step(self):
+        """One step as a graph. Kernels of one phase (different merged groups) touch disjoint
+        state or combine through atomics, so each phase's kernels become parallel branches."""
+        self._capture_events = []
         self.stream.begin_capture()
-        for kernel in self.generated.step_kernels:
-            self._launch(kernel)
+        for wave in self._waves(self.generated.step_kernels):
+            self._launch_wave(wave)
         self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [], stream=self.stream)
-        return self.stream.end_capture().instantiate()
+        graph = self.stream.end_capture().instantiate()
+        self._capture_events = []
+        return graph
+
+    @staticmethod
+    def _waves(kernels):
+        waves = []
+        for kernel in kernels:
+            if waves and waves[-1][0].merged.kind == kernel.merged.kind:
+                waves[-1].append(kernel)
+            else:
+                waves.append([kernel])
+        return waves
+
+    def _launch_wave(self, wave):
+        if len(wave) == 1:
+            self._launch(wave[0])
+            return
+        while len(self._aux_streams) < len(wave) - 1:
+            self._aux_streams.append(cu.Stream())
+        fork = cu.Event(timing=False)
+        fork.record(self.stream)
+        self._capture_events.append(fork)
+        for kernel, stream in zip(wave[1:], self._aux_streams):
+            stream.wait(fork)
+            self._launch(kernel, stream)
+        self._launch(wave[0])
+        for stream in self._aux_streams[:len(wave) - 1]:
+            join = cu.Event(timing=False)
+            join.record(stream)
+            self._capture_events.append(join)
+            self.stream.wait(join)
 
     @property
     def timestep(self):
