@@ -225,3 +225,54 @@ def test_previous_spike_time_is_the_spike_before_the_delivered_one(backend, tmp_
     """Also when the group's delay is the largest on its source (GeNN 5.4 bug, SPEC 15.18)."""
     deliveries, _ = _spike_time_observations(backend, tmp_path, delay, other_delay)
     assert deliveries[1] == (5.0 + 1 + delay, 5.0 + 1 + delay, 2.0 + 1 + delay)
+
+
+def test_postsynaptic_events_spike_code_and_dynamics(backend, tmp_path):
+    """post_event_syn_code on post events, post_spike_code and post_dynamics_code on a post
+    trace, and input routed to additional input variables through pre/post_target_var."""
+    counter = create_neuron_model("counter", vars=[("c", "scalar")], sim_code="c = t;",
+                                  threshold_condition_code="(int)t % 4 == 1")
+    receiver = create_neuron_model(
+        "receiver", vars=[("fromPost", "scalar"), ("fromPre", "scalar")],
+        additional_input_vars=[("IsynB", "scalar", 0.0)],
+        sim_code="fromPost = IsynB; fromPre = Isyn;")
+    wu = create_weight_update_model(
+        "post_side", vars=[("events", "scalar")], post_vars=[("y", "scalar")],
+        post_neuron_var_refs=[("c", "scalar")],
+        post_event_threshold_condition_code="fmod(c, 3.0) < 0.5",
+        post_event_syn_code="events += 1.0; addToPre(1.0);",
+        post_spike_code="y += 10.0;", post_dynamics_code="y *= 0.5;",
+        pre_spike_syn_code="addToPost(y);")
+    model = GeNNModel("double", "post_side", backend=backend)
+    model.dt = 1.0
+    pre = model.add_neuron_population("pre", 2, receiver, {}, {"fromPost": 0.0, "fromPre": 0.0})
+    post = model.add_neuron_population("post", 3, counter, {}, {"c": 0.0})
+    sg = model.add_synapse_population(
+        "syn", "DENSE", pre, post,
+        init_weight_update(wu, {}, {"events": 0.0}, {}, {"y": 0.0}, post_var_refs={"c": "c"}),
+        init_postsynaptic("DeltaCurr"))
+    sg.pre_target_var = "IsynB"
+    model.build(path_to_model=str(tmp_path))
+    model.load()
+    pre_inputs, y_values = [], []
+    for _ in range(12):
+        model.step_time()
+        pre.vars["fromPost"].pull_from_device()
+        pre.vars["fromPre"].pull_from_device()
+        sg.post_vars["y"].pull_from_device()
+        pre_inputs.append((pre.vars["fromPost"].values[0], pre.vars["fromPre"].values[0]))
+        y_values.append(sg.post_vars["y"].values[0])
+    sg.vars["events"].pull_from_device()
+    # post events in steps k with k % 3 == 0 (c = t), delivered at k + 1: steps 0, 3, 6, 9 by 12
+    np.testing.assert_array_equal(sg.vars["events"].values, np.full(6, 4.0))
+    # each delivered post event adds 1 per post neuron (3) to the pre neurons' IsynB
+    expected_pre = [3.0 if k >= 1 and (k - 1) % 3 == 0 else 0.0 for k in range(12)]
+    np.testing.assert_array_equal([p[0] for p in pre_inputs], expected_pre)
+    assert all(p[1] == 0.0 for p in pre_inputs)        # nothing reached plain Isyn
+    y, expected_y = 0.0, []
+    for k in range(12):
+        y *= 0.5
+        if k % 4 == 1:
+            y += 10.0
+        expected_y.append(y)
+    np.testing.assert_allclose(y_values, expected_y)
