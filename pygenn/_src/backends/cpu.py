@@ -140,11 +140,7 @@ def _presynaptic(plan, splan, factory, target) -> str:
     gen = SynapseUpdateGenerator(plan, splan, factory, target)
     sg = splan.group
     s = CodeStream()
-    for role, events in (("pre_event_syn_code", True), ("pre_spike_syn_code", False)):
-        if role not in splan.codes:
-            continue
-        src = gen.spike_source("pre", events)
-        body = gen.body(role)
+    for src, body in gen.event_phases("pre"):
         with s.block():
             s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
             with s.block("for (uint32_t _e = 0; _e < _numEvents; _e++)"):
@@ -177,11 +173,7 @@ def _postsynaptic(plan, splan, factory, target) -> str:
     sg = splan.group
     _check_postsynaptic_supported(sg)
     s = CodeStream()
-    for role, events in (("post_event_syn_code", True), ("post_spike_syn_code", False)):
-        if role not in splan.codes:
-            continue
-        src = gen.spike_source("post", events)
-        body = gen.body(role)
+    for src, body in gen.event_phases("post"):
         with s.block():
             s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
             with s.block("for (uint32_t _e = 0; _e < _numEvents; _e++)"):

@@ -231,11 +231,7 @@ def _presynaptic(plan, splan, factory, target) -> str:
     sg = splan.group
     s = CodeStream()
     stride = gen.row_stride if sg.matrix_type & Conn.SPARSE else gen.num_post
-    for role, events in (("pre_event_syn_code", True), ("pre_spike_syn_code", False)):
-        if role not in splan.codes:
-            continue
-        src = gen.spike_source("pre", events)
-        body = gen.body(role)
+    for src, body in gen.event_phases("pre"):
         with s.block():
             s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
             # the grid holds `_lanes` copies of the row: lane l takes events l, l + lanes, ...
@@ -270,11 +266,7 @@ def _presynaptic_by_event(plan, splan, factory, target) -> str:
     sg = splan.group
     per_event = max(1, int(sg.num_threads_per_spike))
     s = CodeStream()
-    for role, events in (("pre_event_syn_code", True), ("pre_spike_syn_code", False)):
-        if role not in splan.codes:
-            continue
-        src = gen.spike_source("pre", events)
-        body = gen.body(role)
+    for src, body in gen.event_phases("pre"):
         with s.block():
             s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
             with s.block(f"for (uint32_t _k = _lid; _k < _numEvents * {per_event}u; "
@@ -299,11 +291,7 @@ def _postsynaptic(plan, splan, factory, target) -> str:
     sparse = bool(sg.matrix_type & Conn.SPARSE)
     width = (gen.f.value("colStride", T.Uint32, splan.col_stride) if sparse else gen.num_pre)
     s = CodeStream()
-    for role, events in (("post_event_syn_code", True), ("post_spike_syn_code", False)):
-        if role not in splan.codes:
-            continue
-        src = gen.spike_source("post", events)
-        body = gen.body(role)
+    for src, body in gen.event_phases("post"):
         with s.block():
             s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
             s.line(f"const uint64_t _total = (uint64_t)_numEvents * {width};")

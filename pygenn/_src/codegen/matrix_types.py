@@ -210,11 +210,7 @@ def presynaptic(plan, splan, factory, target) -> str:
     gen = SynapseUpdateGenerator(plan, splan, factory, target)
     sg = splan.group
     s = CodeStream()
-    for role, events in (("pre_event_syn_code", True), ("pre_spike_syn_code", False)):
-        if role not in splan.codes:
-            continue
-        src = gen.spike_source("pre", events)
-        body = gen.body(role)
+    for src, body in gen.event_phases("pre"):
         with s.block():
             s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
             event = _event_reader(src)

@@ -213,6 +213,13 @@ class SynapseUpdateGenerator:
             env.add_function("addToPre", [(None, [self.scalar], False)],
                              self.target.add_to(f"{out_pre}[_id_pre]", "$(0)"))
 
+    def event_phases(self, side: str):
+        """(event source, per-synapse body) for ``side``'s spike-like-event code and then its
+        spike code, each when the model has it (SPEC 11.1: events before spikes)."""
+        for role, events in ((f"{side}_event_syn_code", True), (f"{side}_spike_syn_code", False)):
+            if role in self.splan.codes:
+                yield self.spike_source(side, events), self.body(role)
+
     def body(self, role: str) -> str:
         code = self.splan.codes[role]
         text = code.print(self.synaptic_env(role), self.target.dialect)
