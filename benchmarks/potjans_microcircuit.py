@@ -7,7 +7,7 @@ from shared/data/potjans_microcircuit.json. The simulation loop is a plain Pytho
 
     python benchmarks/potjans_microcircuit.py --duration 1000 [--neuron-scale 1.0]
         [--connectivity-scale 1.0] [--procedural-connectivity] [--kernel-profiling]
-        [--save-data] [--backend cuda] [--data path/to/potjans_microcircuit.json]
+        [--multi-step] [--save-data] [--backend cuda] [--data path/to/potjans_microcircuit.json]
 
 Prints build, load and simulation times, the real-time factor (wall time / biological time) and
 each population's mean rate next to the published one, and saves a raster plot with a rate bar
@@ -39,6 +39,9 @@ def parse_args():
                         help="regenerate connectivity on every spike instead of storing it")
     parser.add_argument("--kernel-profiling", action="store_true",
                         help="enable timing_enabled and print each phase's time")
+    parser.add_argument("--multi-step", action="store_true",
+                        help="run the whole duration with one step_time(num_steps) call "
+                             "(replayed multi-step CUDA graphs) instead of a Python loop")
     parser.add_argument("--save-data", action="store_true",
                         help="save each population's spikes as <pop>_spikes.npy")
     parser.add_argument("--backend", default=None, help="backend name (default: the first "
@@ -165,8 +168,11 @@ def main():
     built = time.perf_counter()
     model.load(num_recording_timesteps=steps)
     loaded = time.perf_counter()
-    while model.t < args.duration:
-        model.step_time()
+    if args.multi_step:
+        model.step_time(steps)
+    else:
+        while model.t < args.duration:
+            model.step_time()
     sync = getattr(model._runtime, "synchronize", None)
     if sync is not None:
         sync()

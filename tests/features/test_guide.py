@@ -460,3 +460,39 @@ def test_narrow_sparse_indices(backend, tmp_path, num_post, dtype):
     expected = np.bincount(sg.get_sparse_post_inds(), minlength=num_post)
     np.testing.assert_array_equal(post.vars["I"].values, expected)
     assert sg.get_sparse_post_inds().max() > 100
+
+
+def test_multi_step_call_equals_single_steps(backend, tmp_path):
+    """``step_time(n)`` (a pygenn extension) gives exactly the results of n single steps."""
+    results = []
+    for multi in (False, True):
+        model = GeNNModel("float", f"multistep{int(multi)}", backend=backend)
+        model.dt = 1.0
+        model.seed = 5
+        pop = model.add_neuron_population(
+            "pop", 200, "LIF", dict(LIF_PARAMS, Ioffset=0.0, TauRefrac=1.0),
+            {"V": init_var("Uniform", {"min": -70.0, "max": -51.0}), "RefracTime": 0.0})
+        model.add_current_source("noise", "GaussianNoise", pop, {"mean": 1.0, "sd": 0.5})
+        model.add_synapse_population(
+            "rec", "SPARSE", pop, pop,
+            init_weight_update("StaticPulseConstantWeight", {"g": 0.5}),
+            init_postsynaptic("ExpCurr", {"tau": 5.0}),
+            init_sparse_connectivity("FixedProbability", {"prob": 0.1}))
+        pop.spike_recording_enabled = True
+        model.build(path_to_model=str(tmp_path))
+        model.load(num_recording_timesteps=250)
+        if multi:
+            model.step_time(250)
+        else:
+            while model.timestep < 250:
+                model.step_time()
+        assert model.timestep == 250
+        model.pull_recording_buffers_from_device()
+        times, ids = pop.spike_recording_data[0]
+        order = np.lexsort((ids, times))
+        results.append((times[order], ids[order]))
+    assert len(results[0][0]) > 100
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    with pytest.raises(ValueError, match="non-negative integer"):
+        model.step_time(-3)

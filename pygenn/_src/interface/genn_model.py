@@ -282,11 +282,20 @@ class GeNNModel(ModelSpec):
                          self.custom_connectivity_updates):
             yield from registry.values()
 
-    def step_time(self) -> None:
-        """Advance the simulation by one timestep."""
+    def step_time(self, num_steps: int = 1) -> None:
+        """Advance the simulation by one timestep (GeNN), or by ``num_steps`` (pygenn).
+
+        Many steps in one call run as replayed multi-step CUDA graphs on the cuda backend;
+        results are the same as calling ``step_time()`` ``num_steps`` times.
+        """
         if not self._loaded:
             raise Exception("GeNN model has to be loaded before stepping")
-        self._runtime.step_time()
+        if num_steps == 1:
+            self._runtime.step_time()
+            return
+        if not isinstance(num_steps, int) or isinstance(num_steps, bool) or num_steps < 0:
+            raise ValueError(f"num_steps must be a non-negative integer, not {num_steps!r}")
+        self._runtime.step_times(num_steps)
 
     def custom_update(self, name: str) -> None:
         """Run every custom (connectivity) update whose update group is ``name``."""

@@ -120,6 +120,7 @@ class CudaRuntime(CpuRuntime):
         self.timestep = 0
         self.num_recording_timesteps = None
         self._graph = None
+        self._multi_graph = None
         self._aux_streams = []
         self._timers = {name: 0.0 for name in ("neuron_update", "presynaptic_update",
                                                "postsynaptic_update", "synapse_dynamics",
@@ -173,6 +174,7 @@ class CudaRuntime(CpuRuntime):
             cu.memcpy_htod(pointer, table.view(np.uint8), stream=self.stream)
         self.stream.synchronize()
         self._graph = None
+        self._multi_graph = None
 
     # ------------------------------------------------------------------ kernels
     def _function(self, name):
@@ -236,6 +238,29 @@ class CudaRuntime(CpuRuntime):
     def _step_kernels(self):
         return self.generated.step_kernels
 
+    # Steps per graph for multi-step calls: long enough to hide launch cost, short enough to
+    # capture quickly
+    STEPS_PER_GRAPH = 100
+
+    def step_times(self, count: int):
+        """Advance ``count`` steps: whole graphs of STEPS_PER_GRAPH steps, then single steps."""
+        if self._timing:
+            for _ in range(count):
+                self.step_time()
+            return
+        chunk = self.STEPS_PER_GRAPH
+        if count >= chunk:
+            if self._graph is None:
+                self._graph = self._capture_step()
+            if self._multi_graph is None:
+                self._multi_graph = self._capture_step(chunk)
+            for _ in range(count // chunk):
+                self._multi_graph.launch(self.stream)
+                self._timestep += chunk
+            count %= chunk
+        for _ in range(count):
+            self.step_time()
+
     def step_time(self):
         if self._timing:
             by_phase = {}
@@ -273,14 +298,17 @@ class CudaRuntime(CpuRuntime):
             self._timestep += 1
         return totals
 
-    def _capture_step(self):
-        """One step as a graph. Kernels of one phase (different merged groups) touch disjoint
-        state or combine through atomics, so each phase's kernels become parallel branches."""
+    def _capture_step(self, steps: int = 1):
+        """``steps`` steps as one graph. Kernels of one phase (different merged groups) touch
+        disjoint state or combine through atomics, so each phase's kernels become parallel
+        branches."""
         self._capture_events = []
         self.stream.begin_capture()
-        for wave in self._waves(self.generated.step_kernels):
-            self._launch_wave(wave)
-        self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [], stream=self.stream)
+        for _ in range(steps):
+            for wave in self._waves(self.generated.step_kernels):
+                self._launch_wave(wave)
+            self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [],
+                                                     stream=self.stream)
         graph = self.stream.end_capture().instantiate()
         self._capture_events = []
         return graph

@@ -145,6 +145,12 @@ class CpuRuntime:
         self.lib.pygenn_step_time(self.timestep)
         self.timestep += 1
 
+    def step_times(self, count: int):
+        """Advance ``count`` steps."""
+        for _ in range(count):
+            self.lib.pygenn_step_time(self.timestep)
+            self.timestep += 1
+
     @property
     def t(self) -> float:
         return self.timestep * self.plan.dt
