@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..codegen.code_strings import parse_code  # noqa: F401  (kept for symmetry with cuda)
 from ..codegen import matrix_types
+from ..codegen.batching import batch_loop
 from ..codegen.init import InitGenerator
 from ..codegen.merge import generate_merged
 from ..codegen.neuron_update import NeuronUpdateGenerator
@@ -66,20 +67,26 @@ def generate_cpu(plan) -> GeneratedModel:
 
     def neuron_code(nplan, factory):
         gen = NeuronUpdateGenerator(plan, nplan, factory, target)
-        prologue = gen.prologue()
+        if plan.batch_size > 1:
+            # the spike-queue pointer advances once; everything else runs per batch
+            prologue = batch_loop(plan, gen.prologue_parallel()) + gen.prologue_serial()
+        else:
+            prologue = gen.prologue()
         body = gen.body()
         n = gen.N
         s = CodeStream()
         s.lines(prologue)
-        with s.block(f"for (uint32_t _id = 0; _id < {n}; _id++)"):
-            s.lines(body)
+        loop = CodeStream()
+        with loop.block(f"for (uint32_t _id = 0; _id < {n}; _id++)"):
+            loop.lines(body)
+        s.lines(batch_loop(plan, str(loop)))
         return str(s)
 
     neuron_merged = generate_merged(plan, "NeuronUpdate", neuron_groups, neuron_code)
     merged += neuron_merged
 
     def presynaptic_code(splan, factory):
-        return _presynaptic(plan, splan, factory, target)
+        return batch_loop(plan, _presynaptic(plan, splan, factory, target))
 
     pre_groups = [p for p in synapse_plans if any(r in p.codes for r in
                                                   ("pre_spike_syn_code", "pre_event_syn_code"))]
@@ -89,12 +96,14 @@ def generate_cpu(plan) -> GeneratedModel:
     post_groups = [p for p in synapse_plans if any(r in p.codes for r in
                                                    ("post_spike_syn_code", "post_event_syn_code"))]
     post_merged = generate_merged(plan, "PostsynapticUpdate", post_groups,
-                                  lambda sp, f: _postsynaptic(plan, sp, f, target))
+                                  lambda sp, f: batch_loop(plan, _postsynaptic(plan, sp, f,
+                                                                               target)))
     merged += post_merged
 
     dyn_groups = [p for p in synapse_plans if "synapse_dynamics_code" in p.codes]
     dyn_merged = generate_merged(plan, "SynapseDynamics", dyn_groups,
-                                 lambda sp, f: _synapse_dynamics(plan, sp, f, target))
+                                 lambda sp, f: batch_loop(plan, _synapse_dynamics(plan, sp, f,
+                                                                                  target)))
     merged += dyn_merged
 
     den_groups = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
@@ -120,10 +129,17 @@ def generate_cpu(plan) -> GeneratedModel:
     init_merged += custom.init_merged          # run by pygenn_initialize(_sparse) after the rest
     sparse_merged += custom.sparse_merged
     merged += custom.all_merged
+    from ..codegen import custom_connectivity as ccu
+    connectivity = ccu.generate_custom_connectivity(plan, target, parallel=False)
+    init_merged += connectivity.init_merged
+    sparse_merged += connectivity.sparse_merged
+    merged += connectivity.device_merged + connectivity.host_merged
     source = _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged,
                        init_merged, sparse_merged, column_merged) + cpu_source(plan, custom)
+    source += ccu.cpu_source(plan, connectivity)
     generated = GeneratedModel(plan, {"runner.cc": source}, merged)
     generated.custom_updates = custom
+    generated.custom_connectivity = connectivity
     return generated
 
 

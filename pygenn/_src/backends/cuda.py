@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..codegen import matrix_types
+from ..codegen.batching import BATCHED_KINDS
 from ..codegen.dialect import GeneratedCodeDialect
 from ..codegen.merge import generate_merged
 from ..codegen.neuron_update import NeuronUpdateGenerator
@@ -64,6 +65,7 @@ class Kernel:
     merged: object
     max_elements: int            # threads wanted for the largest member (grid x size)
     single_thread: bool = False
+    batches: int = 1             # grid z size: runs once per batch with `_batch` = blockIdx.z
 
 
 @dataclass
@@ -88,7 +90,8 @@ def generate_cuda(plan) -> CudaGeneratedModel:
             size = max(size_of(g) for g in m.members)
             if lanes_of is not None:
                 size *= lanes_of(m, size)
-            kernels.append(Kernel(f"{m.kind}{m.index}", phase, m, size, single))
+            batches = plan.batch_size if m.kind in BATCHED_KINDS else 1
+            kernels.append(Kernel(f"{m.kind}{m.index}", phase, m, size, single, batches))
 
     den = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
     add(step, "synapse_dynamics",
@@ -151,11 +154,23 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     init += custom_init                        # after the populations' own initialisation
     init_sparse += custom_sparse
     merged_all += custom.all_merged
+    from ..codegen import custom_connectivity as ccu
+    connectivity = ccu.generate_custom_connectivity(plan, target, parallel=True)
+    ccu_rows, ccu_init, ccu_sparse = ccu.cuda_kernels(plan, connectivity, Kernel)
+    init += ccu_init
+    init_sparse += ccu_sparse
+    merged_all += connectivity.device_merged
     source = _assemble(plan, step + init + init_sparse + column_kernels
-                       + [k for ks in custom_kernels.values() for k in ks])
+                       + [k for ks in custom_kernels.values() for k in ks]
+                       + [k for ks in ccu_rows.values() for k in ks])
     generated = CudaGeneratedModel(plan, {"runner.cu": source}, merged_all, step, init,
                                    init_sparse, column_kernels)
     generated.custom_update_kernels = custom_kernels   # update group -> kernels, launch order
+    generated.custom_connectivity = connectivity
+    generated.custom_connectivity_kernels = ccu_rows
+    host_source = ccu.cuda_host_source(plan, connectivity)
+    if host_source:
+        generated.sources["ccu_host.cc"] = host_source
     return generated
 
 
@@ -364,7 +379,7 @@ def _assemble(plan, kernels) -> str:
             s.line("const uint32_t _numThreads = gridDim.x * blockDim.x;")
             s.line("const uint64_t _timestep = _deviceTimestep;")
             s.line(f"const timepoint _t = (timepoint)((double)_timestep * {plan.dt!r});")
-            s.line("const uint32_t _batch = 0;")
+            s.line("const uint32_t _batch = blockIdx.z;")
             s.line("const uint32_t _recordingRow = (uint32_t)(_timestep % "
                    "_numRecordingTimesteps);")
             s.line("(void)_group; (void)_lid; (void)_numThreads; (void)_t; (void)_batch; "

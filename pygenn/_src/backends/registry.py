@@ -42,15 +42,11 @@ class CpuBackend:
         return self.Preferences().apply(kwargs)
 
     def check_plan(self, plan):
-        model = plan.model
-        unsupported = list(model.custom_connectivity_updates)
-        if unsupported:
-            raise NotImplementedError(
-                f"Custom connectivity updates ({', '.join(unsupported)}) "
-                f"are not implemented in this version of pygenn yet")
-        if plan.batch_size != 1:
-            raise NotImplementedError(f"batch_size = {plan.batch_size}: batching is not "
-                                      f"implemented in this version of pygenn yet; use 1")
+        # custom connectivity updates are supported by both backends
+        # (codegen/custom_connectivity.py, runtime/custom_connectivity.py)
+        # batch_size > 1 is supported by both backends (GeNN's CPU backend refuses it; ours
+        # runs every batched phase in a loop over the batch: codegen/batching.py)
+        return None
 
     def generate(self, plan):
         from .cpu import generate_cpu
@@ -111,7 +107,17 @@ class CudaBackend(CpuBackend):
         arch = nvrtc.choose_target(device.compute_capability, cuda_driver.driver_version())
         options = ["-lineinfo"] if preferences.generate_line_info else []
         self._device_id = int(preferences.manual_device_id)
-        return nvrtc.build_cached_cubin(generated.sources["runner.cu"], name, arch, options)
+        cubin = nvrtc.build_cached_cubin(generated.sources["runner.cu"], name, arch, options)
+        host_source = generated.sources.get("ccu_host.cc")
+        if host_source:
+            # custom connectivity host update code runs on the host: a small C++ library
+            from ..build import toolchain
+            from ..build.cache import build_cached_library
+            generated.ccu_host_library = str(build_cached_library(
+                {"ccu_host.cc": host_source}, name=f"{name}_ccu_host",
+                flags=toolchain.cpu_flags(optimize_code=preferences.optimize_code,
+                                          debug_code=preferences.debug_code)))
+        return cubin
 
     def create_runtime(self, library, generated, seed, preferences=None):
         from ..runtime.cuda_runtime import CudaRuntime

@@ -100,16 +100,7 @@ def plan_custom_updates(plan) -> dict:
 
 
 def _check_supported(plan, cu, is_wu: bool):
-    for name, ref in cu.var_refs.items():
-        if ref.kind in ("ccu", "ccu_pre", "ccu_post"):
-            raise NotImplementedError(
-                f"Custom update '{cu.name}': variable reference '{name}' points to a custom "
-                f"connectivity update, which this version of pygenn does not implement yet")
-    for name, ref in cu.egp_refs.items():
-        if ref.kind == "ccu":
-            raise NotImplementedError(
-                f"Custom update '{cu.name}': extra global parameter reference '{name}' points "
-                f"to a custom connectivity update, which is not implemented yet")
+    # references into custom connectivity updates resolve like any other (resolve_ref)
     if is_wu:
         sg = cu.synapse_group
         conn = sg.matrix_type
@@ -164,7 +155,7 @@ def resolve_ref(plan, ref) -> Target:
     delay_group = None
     if kind == "neuron":
         owner, array, delay_group = group.name, var, group.name
-    elif kind in ("current_source", "custom_update"):
+    elif kind in ("current_source", "custom_update", "ccu_pre", "ccu_post"):
         owner, array = group.name, var
     elif kind == "psm":
         owner, array = plan.psm_owner_of(group), f"ps_{var}"

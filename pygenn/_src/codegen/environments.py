@@ -29,6 +29,8 @@ class EnvFactory:
         self.plan = plan
         self.fields = fields
         self.literal_fields = literal_fields
+        # set by generators of per-batch phases (neuron and synapse updates)
+        self.batch_offsets = False
 
     # ------------------------------------------------------------------ basics
     def root(self) -> Environment:
@@ -46,7 +48,15 @@ class EnvFactory:
         spec = self.plan.arrays.get((owner, array_name))
         if spec is not None:
             numeric_type = spec.numeric_type
-        return self.fields.array(field_name, numeric_type, (owner, array_name))
+        text = self.fields.array(field_name, numeric_type, (owner, array_name))
+        if self.batch_offsets:
+            # per-batch phases reach batch `_batch` of a batched array (batching.py)
+            from .batching import batch_strides
+            stride = batch_strides(self.plan).get((owner, array_name))
+            if stride is not None:
+                text = (f"({text} + _batch * "
+                        f"{self.value(f'{field_name}_batchStride', T.Uint32, stride)})")
+        return text
 
     def add_time(self, env, runtime=True):
         tp = self.plan.time_precision

@@ -15,6 +15,7 @@ from .code_strings import ParsedCode
 from .environments import EnvFactory
 from .fields import c_literal
 from .stream import CodeStream
+from .batching import batch_loop, recording_row
 
 
 @dataclass
@@ -28,6 +29,7 @@ class NeuronUpdateGenerator:
 
     def __init__(self, plan, nplan, factory: EnvFactory, target):
         self.plan, self.nplan, self.f, self.target = plan, nplan, factory, target
+        factory.batch_offsets = True      # runs once per batch (batching.py)
         self.ng = nplan.group
         self.n = self.ng.num_neurons
         self.d = nplan.num_delay_slots
@@ -97,17 +99,20 @@ class NeuronUpdateGenerator:
         return str(s)
 
     def prologue_serial(self) -> str:
-        """One thread's work: advance the spike-queue pointer and empty the new slot's lists."""
+        """One thread's work: advance the spike-queue pointer and empty the new slot's lists
+        (of every batch: the pointer is shared, so this part never runs per batch)."""
         s = CodeStream()
         ng = self.ng
         if self.d > 1:
             ptr = self.arr(ng.name, "spkQuePtr")
             s.line(f"{ptr}[0] = ({ptr}[0] + 1u) % {self.d}u;")
-        s.line(f"{self.arr(ng.name, 'spkCnt')}[{self._queue_slot()}] = 0;")
+        clear = CodeStream()
+        clear.line(f"{self.arr(ng.name, 'spkCnt')}[{self._queue_slot()}] = 0;")
         for sg, side in self.event_groups():
             k = self.event_key(sg, side)
             cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
-            s.line(f"{cnt}[{self.event_slot(sg, side)}] = 0;")
+            clear.line(f"{cnt}[{self.event_slot(sg, side)}] = 0;")
+        s.lines(batch_loop(self.plan, str(clear)))
         return str(s)
 
     def _queue_slot(self) -> str:
@@ -117,7 +122,7 @@ class NeuronUpdateGenerator:
 
     def clear_recording(self, s, array):
         with s.block(self.target.element_loop("_w", self.words)):
-            s.line(f"{array}[_recordingRow * {self.words} + _w] = 0;")
+            s.line(f"{array}[{recording_row(self.plan)} * {self.words} + _w] = 0;")
 
     # -------------------------------------------------------------- events
     def event_groups(self):
@@ -198,15 +203,19 @@ class NeuronUpdateGenerator:
                    f"{self.N};")
         if nplan.uses_rng:
             stream = self.f.fields.value("rngStream", T.Uint32, _stream(ng.name, "neuron"))
-            s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, _id, _timestep);")
+            # batch b draws its own numbers; batch 0 draws what an unbatched model would
+            element = "_id" if self.plan.batch_size == 1 else f"_batch * {self.N} + _id"
+            s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, {element}, "
+                   f"_timestep);")
         s.line(f"{self.scalar.c_name} _Isyn = 0;")
         for ai in ng.model.get_additional_input_vars():
             ai_type = self.f.var_type(ai)
             s.line(f"{ai_type.c_name} _ai_{ai.name} = {c_literal(ai.value.value, ai_type)};")
         for var in ng.model.get_vars():
             off = self.slot_offset("prev") if var.name in nplan.delayed_vars else "0"
+            index = self._index(off) if _has_element(var) or off != "0" else "0"
             s.line(f"{self.f.var_type(var).c_name} _l{var.name} = "
-                   f"{self.arr(ng.name, var.name)}[{self._index(off)}];")
+                   f"{self.arr(ng.name, var.name)}[{index}];")
         if nplan.needs_st:
             off = self.slot_offset("prev") if nplan.spike_queue else "0"
             s.line(f"const {self.time.c_name} _lst = {self.arr(ng.name, 'sT')}[{self._index(off)}];")
@@ -269,7 +278,8 @@ class NeuronUpdateGenerator:
             self.record_bit(s, self.arr(ng.name, "recordSpk"))
 
     def record_bit(self, s, array):
-        s.line(self.target.atomic_or(f"{array}[_recordingRow * {self.words} + _id / 32u]",
+        s.line(self.target.atomic_or(f"{array}[{recording_row(self.plan)} * {self.words} + "
+                                     f"_id / 32u]",
                                      "1u << (_id % 32u)"))
 
     def copy_spike_times(self, s):
@@ -425,6 +435,12 @@ class NeuronUpdateGenerator:
             with s.block("else"):
                 s.line(f"{set_arr}[_writeOffset + _id] = {set_arr}[_readOffset + _id];")
                 s.line(f"{prev_arr}[_writeOffset + _id] = {prev_arr}[_readOffset + _id];")
+
+
+def _has_element(var) -> bool:
+    """False for variables with one value per batch (READ_ONLY_SHARED_NEURON)."""
+    from ..model.enums import VarAccessDim, get_var_access_dim
+    return bool(int(get_var_access_dim(var.access)) & int(VarAccessDim.ELEMENT))
 
 
 def _stream(*names):

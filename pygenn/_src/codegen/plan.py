@@ -128,6 +128,8 @@ class ModelPlan:
         self._register_arrays()
         from .custom_update import plan_custom_updates
         self.custom_updates = plan_custom_updates(self)
+        from .custom_connectivity import plan_custom_connectivity_updates
+        self.custom_connectivity_updates = plan_custom_connectivity_updates(self)
         from .matrix_types import check_supported
         check_supported(self)
 
@@ -319,13 +321,15 @@ class ModelPlan:
         """Every code string of the models and snippets a population uses (for checks)."""
         group = (self.model.neuron_populations.get(owner) or self.model.synapse_populations.get(
             owner) or self.model.current_sources.get(owner)
-            or self.model.custom_updates.get(owner))
+            or self.model.custom_updates.get(owner)
+            or self.model.custom_connectivity_updates.get(owner))
         snippets = [getattr(group, "model", None)]
         for attr in ("wu_initialiser", "ps_initialiser", "sparse_connectivity_initialiser",
                      "toeplitz_connectivity_initialiser"):
             init = getattr(group, attr, None)
             snippets.append(getattr(init, "snippet", None))
-        for attr in ("var_initialisers", "wu_var_initialisers", "wu_pre_var_initialisers",
+        for attr in ("var_initialisers", "pre_var_initialisers", "post_var_initialisers",
+                     "wu_var_initialisers", "wu_pre_var_initialisers",
                      "wu_post_var_initialisers", "ps_var_initialisers"):
             for init in getattr(group, attr, {}).values():
                 snippets.append(getattr(init, "snippet", None))

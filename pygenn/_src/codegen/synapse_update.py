@@ -29,6 +29,7 @@ class EventSource:
 class SynapseUpdateGenerator:
     def __init__(self, plan, splan, factory: EnvFactory, target):
         self.plan, self.splan, self.f, self.target = plan, splan, factory, target
+        factory.batch_offsets = True      # runs once per batch (batching.py)
         self.sg = splan.group
         self.scalar = plan.precision
         self.time = plan.time_precision

@@ -71,6 +71,7 @@ def _all_groups(model):
     yield from model.synapse_populations.values()
     yield from model.current_sources.values()
     yield from model.custom_updates.values()
+    yield from getattr(model, "custom_connectivity_updates", {}).values()
 
 
 def _wrappers(group):
@@ -181,6 +182,12 @@ def _copy_init_values(wrapper, array, sparse=False):
     values = np.asarray(values)
     if sparse:
         # given in the user's connection order; the wrapper scatters into padded rows
+        from .arrays import uses_manual_order
+        sg = getattr(wrapper.group, "synapse_group", wrapper.group)
+        if getattr(sg, "connections_set", False) and not uses_manual_order(sg) \
+                and values.shape[-1:] == (len(sg.synapse_order),):
+            # the group reads its live (row-major) order: reorder the user's values to it
+            values = values[..., sg.synapse_order]
         wrapper.values = values
     else:
         wrapper._view[...] = values
@@ -193,6 +200,9 @@ def _attach_group(model, runtime, group):
     if group is getattr(plan.model, "custom_updates", {}).get(name):
         from .custom_updates import attach_custom_update
         attach_custom_update(runtime, group, _copy_init_values, _load_egp)
+    elif group is getattr(plan.model, "custom_connectivity_updates", {}).get(name):
+        from ..runtime.custom_connectivity import attach_custom_connectivity_update
+        attach_custom_connectivity_update(runtime, group, _copy_init_values, _load_egp)
     elif name in plan.neurons and group is plan.neurons[name].group:
         nplan = plan.neurons[name]
         _attach_neuron_shaped(runtime, name, group.vars, group.model.get_vars(),

@@ -184,12 +184,13 @@ class CudaRuntime(CpuRuntime):
 
     def _launch(self, kernel, stream=None):
         members = len(kernel.merged.members)
+        batches = getattr(kernel, "batches", 1)      # gridDim.z: one slice per batch
         if kernel.single_thread:
-            grid, block = (1, members, 1), (1, 1, 1)
+            grid, block = (1, members, batches), (1, 1, 1)
         else:
             blocks = max(1, min(math.ceil(kernel.max_elements / BLOCK_SIZE),
                                 self.device.multiprocessor_count * 16))
-            grid, block = (blocks, members, 1), (BLOCK_SIZE, 1, 1)
+            grid, block = (blocks, members, batches), (BLOCK_SIZE, 1, 1)
         self._function(kernel.name).launch(grid, block, [], stream=stream or self.stream)
 
     def _run_phase_kernels(self, kernels, timer: str | None = None):

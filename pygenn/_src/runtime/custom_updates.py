@@ -1,8 +1,9 @@
 """Launching custom update groups and reading their timers (SPEC 2.4, 11.13, 11.15).
 
-Within one update group the launch order is: neuron-shaped updates, then per-synapse updates
-(whose transposes are written by the same code, element by element). Custom connectivity updates
-are refused at build, so the host/remap stages are empty and their timers read 0.
+Within one update group the launch order is (SPEC 11.13): custom connectivity host update code,
+neuron-shaped updates, per-synapse updates (whose transposes are written by the same code, element
+by element), custom connectivity row updates, then the remap (column rebuild) pass
+(runtime/custom_connectivity.py).
 """
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ TIMER_KINDS = ("update", "transpose", "remap", "host")
 
 
 def update_group_names(runtime) -> list:
+    from .custom_connectivity import group_names
+    return sorted(set(_custom_update_group_names(runtime)) | set(group_names(runtime)))
+
+
+def _custom_update_group_names(runtime) -> list:
     custom = getattr(runtime.generated, "custom_updates", None)
     if custom is not None:
         return list(custom.group_names)
@@ -35,14 +41,23 @@ def _check_timer(runtime, name: str, kind: str):
 
 # ------------------------------------------------------------------------------------ CPU
 def cpu_custom_update(runtime, name: str) -> None:
+    from .custom_connectivity import run_host_updates, run_row_updates
     _check_name(runtime, name)
-    function = getattr(runtime.lib, f"pygenn_custom_update_{name}")
-    function.argtypes = [ctypes.c_uint64]
-    function(runtime.timestep)
+    run_host_updates(runtime, name)
+    if name in _custom_update_group_names(runtime):
+        function = getattr(runtime.lib, f"pygenn_custom_update_{name}")
+        function.argtypes = [ctypes.c_uint64]
+        function(runtime.timestep)
+    run_row_updates(runtime, name)
 
 
 def cpu_custom_update_time(runtime, name: str, kind: str = "update") -> float:
     _check_timer(runtime, name, kind)
+    if kind in ("host", "remap"):
+        from .custom_connectivity import get_time
+        return get_time(runtime, name, kind)
+    if name not in _custom_update_group_names(runtime):
+        return 0.0
     if kind == "update":
         return ctypes.c_double.in_dll(runtime.lib, f"pygenn_time_custom_update_{name}").value
     if kind == "transpose":
@@ -55,7 +70,9 @@ def cpu_custom_update_time(runtime, name: str, kind: str = "update") -> float:
 def cuda_custom_update(runtime, name: str) -> None:
     """Launch the group's kernels directly on the runtime's stream (not part of the step
     graph, which stays valid: every kernel reads the timestep from device memory)."""
+    from .custom_connectivity import run_host_updates, run_row_updates
     _check_name(runtime, name)
+    run_host_updates(runtime, name)
     kernels = runtime.generated.custom_update_kernels.get(name, [])
     timers = runtime.__dict__.setdefault("_custom_update_timers", {})
     if runtime._timing:
@@ -68,10 +85,14 @@ def cuda_custom_update(runtime, name: str) -> None:
         end.record(runtime.stream)
         end.synchronize()
         timers[name] = timers.get(name, 0.0) + cu.Event.elapsed_ms(start, end) / 1000.0
+    run_row_updates(runtime, name)
 
 
 def cuda_custom_update_time(runtime, name: str, kind: str = "update") -> float:
     _check_timer(runtime, name, kind)
+    if kind in ("host", "remap"):
+        from .custom_connectivity import get_time
+        return get_time(runtime, name, kind)
     if kind == "update":
         return runtime.__dict__.get("_custom_update_timers", {}).get(name, 0.0)
     return 0.0
