@@ -331,7 +331,10 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
                 s.line(f"// {m.kind} merged group {m.index}: "
                        + ", ".join(f"'{g.name}'" for g in m.members))
                 with s.block(f"for (unsigned int _g = 0; _g < {len(m.members)}u; _g++)"):
-                    s.line(f"{m.struct_name} *const _group = &{m.array_name}[_g];")
+                    # a private copy: stores through the arrays cannot alias it, so the
+                    # compiler keeps pointers and sizes in registers
+                    s.line(f"const {m.struct_name} _groupCopy = {m.array_name}[_g];")
+                    s.line(f"const {m.struct_name} *const _group = &_groupCopy;")
                     s.line("(void)_group;")
                     s.lines(m.code)
             if timed:
