@@ -161,7 +161,7 @@ class RowUpdateGenerator:
 
     # ---------------------------------------------------------------- row code
     def environment(self):
-        f, ccu, plan = self.f, self.ccu, self.plan
+        f, ccu = self.f, self.ccu
         env = f.root()
         self._common(env)
         env.add_variable("id_pre", T.Uint32, read_only=True, c_text="_id_pre")

@@ -7,7 +7,6 @@ counter so reading ``t``/``timestep`` never synchronises.
 """
 from __future__ import annotations
 
-import ctypes
 import math
 
 import numpy as np

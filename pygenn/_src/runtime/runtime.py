@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..model.enums import VarLocation, VarLocationAttribute
+from ..model.enums import VarLocationAttribute
 
 TIMERS = ("neuron_update", "presynaptic_update", "postsynaptic_update", "synapse_dynamics",
           "init", "init_sparse")
