@@ -59,3 +59,48 @@ def test_identical_initialisation_and_spikes(tmp_path):
         np.testing.assert_array_equal(connectivity[1], reference[1][1])
         np.testing.assert_array_equal(times, reference[2])
         np.testing.assert_array_equal(ids, reference[3])
+
+
+def test_threaded_neuron_update_gives_identical_spikes_and_events(tmp_path):
+    """Populations large enough for the multi-threaded backend's parallel neuron loop: spike
+    lists, spike-like events and recordings equal the single-threaded backend's."""
+    from pygenn import create_weight_update_model
+    event_wu = create_weight_update_model(
+        "event_wu", pre_neuron_var_refs=[("V", "scalar")],
+        pre_event_threshold_condition_code="V > -52.0", pre_event_syn_code="addToPost(0.25);")
+    runs = {}
+    for backend in BACKENDS:
+        model = GeNNModel("float", f"threaded_{backend}", backend=backend)
+        model.dt = 1.0
+        model.seed = 99
+        lif = {"C": 1.0, "TauM": 20.0, "Vrest": -60.0, "Vreset": -60.0, "Vthresh": -50.0,
+               "Ioffset": 0.0, "TauRefrac": 2.0}
+        pop = model.add_neuron_population(
+            "pop", 6000, "LIF", lif, {"V": init_var("Uniform", {"min": -60.0, "max": -50.0}),
+                                      "RefracTime": 0.0})
+        pop.spike_recording_enabled = True
+        pop.spike_event_recording_enabled = True
+        model.add_current_source("noise", "PoissonExp", pop,
+                                 {"weight": 4.0, "tauSyn": 1.0, "rate": 50.0}, {"current": 0.0})
+        model.add_synapse_population(
+            "exc", "SPARSE", pop, pop,
+            init_weight_update("StaticPulseConstantWeight", {"g": 1.0}),
+            init_postsynaptic("DeltaCurr"),
+            init_sparse_connectivity("FixedProbabilityNoAutapse", {"prob": 0.005}))
+        events = model.add_synapse_population(
+            "events", "SPARSE", pop, pop,
+            init_weight_update(event_wu, {}, {}, pre_var_refs={"V": "V"}),
+            init_postsynaptic("DeltaCurr"),
+            init_sparse_connectivity("FixedProbabilityNoAutapse", {"prob": 0.001}))
+        model.build(path_to_model=str(tmp_path))
+        model.load(num_recording_timesteps=200)
+        model.step_time(200)
+        model.pull_recording_buffers_from_device()
+        runs[backend] = (pop.spike_recording_data[0], events.pre_spike_event_recording_data[0])
+    reference = runs[BACKENDS[-1]]
+    assert len(reference[0][0]) > 1000 and len(reference[1][0]) > 1000
+    for backend in BACKENDS[:-1]:
+        for (times, ids), (ref_times, ref_ids) in zip(runs[backend], reference):
+            order, ref_order = np.lexsort((ids, times)), np.lexsort((ref_ids, ref_times))
+            np.testing.assert_array_equal(times[order], ref_times[ref_order])
+            np.testing.assert_array_equal(ids[order], ref_ids[ref_order])

@@ -33,7 +33,8 @@ class CudaTarget:
     dialect = GeneratedCodeDialect()
 
     @staticmethod
-    def append_to_list(count: str, slot: str, events: str, offset: str, value: str) -> str:
+    def append_to_list(count: str, slot: str, events: str, offset: str, value: str,
+                       flags=None) -> str:
         position = f"atomicAdd(&{count}[{slot}], 1u)"
         index = position if offset == "0" else f"{offset} + {position}"
         return f"{events}[{index}] = {value};"

@@ -68,6 +68,32 @@ class CpuBackend:
         return CpuRuntime(library, generated, seed)
 
 
+class MultiThreadedCpuBackend(CpuBackend):
+    """The CPU backend with the neuron update spread over OpenMP threads (GeNN has none).
+
+    Spike and event lists are built in neuron order after the parallel loop and synaptic
+    updates stay serial, so results are identical to ``single_threaded_cpu`` for one seed.
+    """
+
+    name = "multi_threaded_cpu"
+
+    @staticmethod
+    def available() -> bool:
+        import os
+        return (os.cpu_count() or 1) > 1
+
+    def generate(self, plan):
+        from .cpu import MultiThreadedCpuTarget, generate_cpu
+        return generate_cpu(plan, MultiThreadedCpuTarget())
+
+    def compile(self, generated, preferences, name, force=False):
+        from ..build import toolchain
+        from ..build.cache import build_cached_library
+        flags = toolchain.cpu_flags(optimize_code=preferences.optimize_code,
+                                    debug_code=preferences.debug_code) + ["-fopenmp"]
+        return build_cached_library(generated.sources, name=name, flags=flags)
+
+
 class CudaBackend(CpuBackend):
     """NVIDIA GPUs through NVRTC and the CUDA driver API (no CUDA toolkit needed)."""
 
@@ -128,7 +154,8 @@ class CudaBackend(CpuBackend):
         return CudaRuntime(library, generated, seed, device_id)
 
 
-_BACKENDS = {"cuda": CudaBackend, "single_threaded_cpu": CpuBackend}
+_BACKENDS = {"cuda": CudaBackend, "multi_threaded_cpu": MultiThreadedCpuBackend,
+             "single_threaded_cpu": CpuBackend}
 
 
 def available_backends() -> dict:

@@ -271,11 +271,48 @@ class NeuronUpdateGenerator:
         slot = self.arr(ng.name, "spkQuePtr") + "[0]" if nplan.spike_queue else "0"
         off = self.slot_offset("cur") if nplan.spike_queue else "0"
         s.line(self.target.append_to_list(self.arr(ng.name, "spkCnt"), slot,
-                                          self.arr(ng.name, "spk"), off, "_id"))
+                                          self.arr(ng.name, "spk"), off, "_id",
+                                          flags=self._flags(ng.name, "spkFlags", "spkFlags")))
         if nplan.needs_st:
             s.line(f"{self.arr(ng.name, 'sT')}[{self._index(off)}] = _t;")
         if ng.spike_recording_enabled:
             self.record_bit(s, self.arr(ng.name, "recordSpk"))
+
+    # -------------------------------------------------------------- deferred list appends
+    def _flags(self, owner: str, name: str, field: str):
+        """Bit flags that replace direct list appends where a backend runs neurons in
+        parallel threads (registered by the plan only for such backends)."""
+        if (owner, name) not in self.plan.arrays:
+            return None
+        return self.arr(owner, name, field=field)
+
+    def deferred_appends(self) -> str:
+        """Serial code, after the neuron loop, that turns flags into spike and event lists in
+        increasing id order: exactly the lists a serial loop would have built."""
+        s = CodeStream()
+        ng, nplan = self.ng, self.nplan
+        lists = []
+        flags = self._flags(ng.name, "spkFlags", "spkFlags")
+        if flags is not None:
+            slot = self._queue_slot()
+            lists.append((flags, self.arr(ng.name, "spkCnt"), slot, self.arr(ng.name, "spk")))
+        for sg, side in self.event_groups():
+            k = self.event_key(sg, side)
+            flags = self._flags(sg.name, f"{side}SpkEventFlags", f"{k}_SpkEventFlags")
+            if flags is not None:
+                lists.append((flags, self.arr(sg.name, f"{side}SpkCntEvent",
+                                              field=f"{k}_SpkCntEvent"),
+                              self.event_slot(sg, side),
+                              self.arr(sg.name, f"{side}SpkEvent", field=f"{k}_SpkEvent")))
+        for flags, count, slot, events in lists:
+            with s.block(f"for (uint32_t _w = 0; _w < {self.words}; _w++)"):
+                s.line(f"uint32_t _bits = {flags}[_w];")
+                s.line(f"{flags}[_w] = 0;")
+                with s.block("while (_bits != 0)"):
+                    s.line(f"{events}[{slot} * {self.N} + {count}[{slot}]++] = "
+                           f"_w * 32u + (uint32_t)__builtin_ctz(_bits);")
+                    s.line("_bits &= _bits - 1u;")
+        return str(s)
 
     def record_bit(self, s, array):
         s.line(self.target.atomic_or(f"{array}[{recording_row(self.plan)} * {self.words} + "
@@ -426,7 +463,9 @@ class NeuronUpdateGenerator:
         with s.block(f"if ({text})"):
             cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
             lst = self.arr(sg.name, f"{side}SpkEvent", field=f"{k}_SpkEvent")
-            s.line(self.target.append_to_list(cnt, self.event_slot(sg, side), lst, off, "_id"))
+            flags = self._flags(sg.name, f"{side}SpkEventFlags", f"{k}_SpkEventFlags")
+            s.line(self.target.append_to_list(cnt, self.event_slot(sg, side), lst, off, "_id",
+                                              flags=flags))
             s.line(f"{set_arr}[{self._index(off)}] = _t;")
             if (sg.name, f"{side}RecordSpkEvent") in self.plan.arrays:
                 self.record_bit(s, self.arr(sg.name, f"{side}RecordSpkEvent",

@@ -116,6 +116,9 @@ class ModelPlan:
         self.type_context = {"scalar": self.precision, "timepoint": self.time_precision}
         self.dt = float(model.dt)
         self.batch_size = int(model.batch_size)
+        # neurons updated by several host threads (the multi-threaded CPU backend)
+        self.threaded_neuron_update = (backend_name == "multi_threaded_cpu"
+                                       and self.batch_size == 1)
         self.arrays: dict[tuple, ArraySpec] = {}
         self.neurons = {n: NeuronPlan(g) for n, g in model.neuron_populations.items()}
         self.synapses = {n: SynapsePlan(g) for n, g in model.synapse_populations.items()}
@@ -337,6 +340,15 @@ class ModelPlan:
                 for code in snippet.code_strings().values() if code]
 
     # ---------------------------------------------------------------- arrays
+    # populations smaller than this are updated by one thread even on the multi-threaded
+    # backend: waking threads would cost more than it saves
+    MIN_THREADED_NEURONS = 4096
+
+    def threaded(self, neuron_group) -> bool:
+        """Whether this population's neuron update runs on several host threads."""
+        return (self.threaded_neuron_update
+                and neuron_group.num_neurons >= self.MIN_THREADED_NEURONS)
+
     def add_array(self, owner: str, name: str, numeric_type, count: int, **kwargs) -> ArraySpec:
         spec = ArraySpec((owner, name), numeric_type, int(count), **kwargs)
         self.arrays[spec.key] = spec
@@ -370,6 +382,9 @@ class ModelPlan:
                 self.add_array(ng.name, "prevST", self.time_precision,
                                queue * n * self.batch_size,
                                location=ng.prev_spike_time_location, fill=lowest_time)
+            if self.threaded(ng):
+                # per-neuron spike flags, listed in id order after the parallel loop
+                self.add_array(ng.name, "spkFlags", T.Uint32, math.ceil(n / 32))
             if ng.spike_recording_enabled:
                 self.add_array(ng.name, "recordSpk", T.Uint32,
                                math.ceil(n / 32) * self.batch_size, per_recording_step=True)
@@ -513,6 +528,8 @@ class ModelPlan:
                 queue = d if delay > 0 else 1
                 n = neuron.num_neurons
                 self.add_array(sg.name, f"{side}SpkCntEvent", T.Uint32, queue * self.batch_size)
+                if self.threaded(neuron):
+                    self.add_array(sg.name, f"{side}SpkEventFlags", T.Uint32, math.ceil(n / 32))
                 self.add_array(sg.name, f"{side}SpkEvent", T.Uint32, queue * n * self.batch_size)
                 self.add_array(sg.name, f"{side}SET", self.time_precision,
                                queue * n * self.batch_size, fill=self.time_precision.lowest)

@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 def _load_backend_modules():
     modules = OrderedDict()
-    for name in ("cuda", "hip", "single_threaded_cpu"):
+    for name in ("cuda", "hip", "multi_threaded_cpu", "single_threaded_cpu"):
         try:
             module = importlib.import_module(f"pygenn.{name}_backend")
         except ImportError:
