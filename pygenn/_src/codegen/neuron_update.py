@@ -290,7 +290,7 @@ class NeuronUpdateGenerator:
         """Serial code, after the neuron loop, that turns flags into spike and event lists in
         increasing id order: exactly the lists a serial loop would have built."""
         s = CodeStream()
-        ng, nplan = self.ng, self.nplan
+        ng = self.ng
         lists = []
         flags = self._flags(ng.name, "spkFlags", "spkFlags")
         if flags is not None:
