@@ -61,15 +61,22 @@ def test_identical_initialisation_and_spikes(tmp_path):
         np.testing.assert_array_equal(ids, reference[3])
 
 
+CPU_BACKENDS = [name for name in BACKENDS if name != "cuda"]
+
+
+@pytest.mark.skipif(len(CPU_BACKENDS) < 2, reason="needs the multi-threaded CPU backend")
 def test_threaded_neuron_update_gives_identical_spikes_and_events(tmp_path):
     """Populations large enough for the multi-threaded backend's parallel neuron loop: spike
-    lists, spike-like events and recordings equal the single-threaded backend's."""
+    lists, spike-like events and recordings equal the single-threaded backend's.
+
+    (CPU backends only: over 36 million connectivity draws, the GPU's and the C library's
+    ``log`` differ in the last bit somewhere, which changes a synapse or two.)"""
     from pygenn import create_weight_update_model
     event_wu = create_weight_update_model(
         "event_wu", pre_neuron_var_refs=[("V", "scalar")],
         pre_event_threshold_condition_code="V > -52.0", pre_event_syn_code="addToPost(0.25);")
     runs = {}
-    for backend in BACKENDS:
+    for backend in CPU_BACKENDS:
         model = GeNNModel("float", f"threaded_{backend}", backend=backend)
         model.dt = 1.0
         model.seed = 99
@@ -97,9 +104,9 @@ def test_threaded_neuron_update_gives_identical_spikes_and_events(tmp_path):
         model.step_time(200)
         model.pull_recording_buffers_from_device()
         runs[backend] = (pop.spike_recording_data[0], events.pre_spike_event_recording_data[0])
-    reference = runs[BACKENDS[-1]]
+    reference = runs[CPU_BACKENDS[-1]]
     assert len(reference[0][0]) > 1000 and len(reference[1][0]) > 1000
-    for backend in BACKENDS[:-1]:
+    for backend in CPU_BACKENDS[:-1]:
         for (times, ids), (ref_times, ref_ids) in zip(runs[backend], reference):
             order, ref_order = np.lexsort((ids, times)), np.lexsort((ref_ids, ref_times))
             np.testing.assert_array_equal(times[order], ref_times[ref_order])
