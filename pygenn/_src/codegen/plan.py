@@ -342,7 +342,7 @@ class ModelPlan:
     # ---------------------------------------------------------------- arrays
     # populations smaller than this are updated by one thread even on the multi-threaded
     # backend: waking threads would cost more than it saves
-    MIN_THREADED_NEURONS = 4096
+    MIN_THREADED_NEURONS = 2048
 
     def threaded(self, neuron_group) -> bool:
         """Whether this population's neuron update runs on several host threads."""
