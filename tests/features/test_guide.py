@@ -496,3 +496,19 @@ def test_multi_step_call_equals_single_steps(backend, tmp_path):
     np.testing.assert_array_equal(results[0][1], results[1][1])
     with pytest.raises(ValueError, match="non-negative integer"):
         model.step_time(-3)
+
+
+def test_shared_neuron_variable_is_initialised(backend, tmp_path):
+    from pygenn import VarAccess
+    shared = create_neuron_model(
+        "shared", vars=[("s", "scalar", VarAccess.READ_ONLY_SHARED_NEURON), ("x", "scalar")],
+        sim_code="x = s * (scalar)id;")
+    model = GeNNModel("float", "shared_var", backend=backend)
+    pop = model.add_neuron_population("pop", 40, shared, {}, {"s": 3.5, "x": 0.0})
+    model.build(path_to_model=str(tmp_path))
+    model.load()
+    pop.vars["s"].pull_from_device()
+    np.testing.assert_array_equal(pop.vars["s"].values, [3.5])
+    model.step_time()
+    pop.vars["x"].pull_from_device()
+    np.testing.assert_allclose(pop.vars["x"].values, 3.5 * np.arange(40))

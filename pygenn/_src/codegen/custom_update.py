@@ -536,8 +536,7 @@ class CustomUpdateGenerator:
             gen._value_code(s, init, spec.numeric_type, cu.name, var.name, f"{field_name}_",
                             extra, f"Variable '{var.name}' of custom update '{cu.name}' "
                                    f"init code")
-            with s.block(f"for (uint32_t _c = 0; _c < {copies}u; _c++)"):
-                s.line(f"{array}[_c * {kernel}u + _id_kernel] = _value;")
+            gen.store_in_every_copy(s, array, "_id_kernel", copies, f"{kernel}u")
 
     def _synapse_var_init(self, s, gen, var, init, sparse: bool):
         cu, f = self.cu, self.f
@@ -576,8 +575,7 @@ class CustomUpdateGenerator:
                 gen._value_code(s, init, spec.numeric_type, cu.name, var.name,
                                 f"{field_name}_", extra,
                                 f"Variable '{var.name}' of custom update '{cu.name}' init code")
-                with s.block(f"for (uint32_t _c = 0; _c < {copies}u; _c++)"):
-                    s.line(f"{array}[_c * {per_batch}u + _id_syn] = _value;")
+                gen.store_in_every_copy(s, array, "_id_syn", copies, f"{per_batch}u")
 
 
 def atomic_fold(cell: str, value: str, numeric_type, op: str) -> str:

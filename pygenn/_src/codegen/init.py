@@ -10,6 +10,7 @@ import numpy as np
 
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
+from ..model.enums import VarAccess, VarAccessDim, get_var_access_dim
 from ..model.enums import SynapseMatrixWeight as Weight
 from . import matrix_types
 from .code_strings import parse_code
@@ -55,6 +56,18 @@ class InitGenerator:
             s.user_code(f"variable '{var_name}' init snippet",
                         code.print(env, self.target.dialect))
 
+    @staticmethod
+    def store_in_every_copy(s: CodeStream, array: str, index: str, copies: int,
+                            per_copy: str) -> None:
+        """``array[index] = _value`` in each of ``copies`` consecutive copies of ``per_copy``
+        elements: init code computes one value per element, stored for every batch and delay
+        slot (SPEC 10.9)."""
+        if copies <= 1:
+            s.line(f"{array}[{index}] = _value;")
+            return
+        with s.block(f"for (uint32_t _c = 0; _c < {copies}u; _c++)"):
+            s.line(f"{array}[_c * {per_copy} + {index}] = _value;")
+
     # ------------------------------------------------------------------ neuron-shaped
     def neuron_shaped_vars(self, s: CodeStream, owner: str, variables, initialisers: dict,
                            num: int, slots_of) -> None:
@@ -67,8 +80,14 @@ class InitGenerator:
             spec = self.plan.arrays[key]
             field = f"init_{key[1]}"
             array = self.f.array(field, spec.numeric_type, *key)
-            count = self.f.value(f"{field}_num", T.Uint32, num)
-            copies = spec.count // max(num, 1) if num else 1
+            elements = num
+            if isinstance(var.access, VarAccess) and not (
+                    int(get_var_access_dim(var.access)) & int(VarAccessDim.ELEMENT)):
+                elements = 1          # one value (per batch) shared by all neurons
+            copies = spec.count // max(elements, 1)
+            if copies == 0:
+                continue
+            count = self.f.value(f"{field}_num", T.Uint32, elements)
             vtype = spec.numeric_type
 
             def extra(env):
@@ -78,11 +97,7 @@ class InitGenerator:
             with s.block(self.target.element_loop("_id", count)):
                 self._value_code(s, init, vtype, owner, var.name, f"{field}_", extra,
                                  f"Variable '{var.name}' of '{owner}' init code")
-                if spec.count == num:
-                    s.line(f"{array}[_id] = _value;")
-                else:
-                    with s.block(f"for (uint32_t _c = 0; _c < {copies}u; _c++)"):
-                        s.line(f"{array}[_c * {count} + _id] = _value;")
+                self.store_in_every_copy(s, array, "_id", copies, count)
 
     def _array_name(self, owner, var):
         if (owner, var.name) in self.plan.arrays:
@@ -147,11 +162,7 @@ class InitGenerator:
                 self._value_code(s, init, spec.numeric_type, sg.name, var.name, f"{field}_",
                                  extra, f"Variable '{var.name}' of synapse group '{sg.name}' "
                                         f"init code")
-                if copies <= 1:
-                    s.line(f"{array}[_id_syn] = _value;")
-                else:
-                    with s.block(f"for (uint32_t _c = 0; _c < {copies}u; _c++)"):
-                        s.line(f"{array}[_c * {per_batch}u + _id_syn] = _value;")
+                self.store_in_every_copy(s, array, "_id_syn", copies, f"{per_batch}u")
 
     # ------------------------------------------------------------------ connectivity
     def sparse_connectivity(self, s: CodeStream, splan) -> None:

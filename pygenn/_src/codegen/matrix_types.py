@@ -421,11 +421,7 @@ def kernel_vars(init_gen, s, splan) -> None:
             init_gen._value_code(s, init, spec.numeric_type, sg.name, var.name, f"{field}_",
                                  extra, f"Variable '{var.name}' of synapse group '{sg.name}' "
                                         f"init code")
-            if copies <= 1:
-                s.line(f"{array}[_id_kernel] = _value;")
-            else:
-                with s.block(f"for (uint32_t _c = 0; _c < {copies}u; _c++)"):
-                    s.line(f"{array}[_c * {count} + _id_kernel] = _value;")
+            init_gen.store_in_every_copy(s, array, "_id_kernel", copies, count)
 
 
 def sparse_kernel_store(init_gen, sg, row: str, stride: str) -> str:
