@@ -143,25 +143,11 @@ class CudaRuntime(CpuRuntime):
         return out
 
     # ------------------------------------------------------------------ memory
-    def allocate(self, num_recording_timesteps):
-        self.num_recording_timesteps = num_recording_timesteps
-        if num_recording_timesteps:
-            self._set_global("_numRecordingTimesteps",
-                             np.array([num_recording_timesteps], dtype=np.uint32))
-        for key, spec in self.plan.arrays.items():
-            if spec.egp:
-                continue
-            count = spec.count * (int(num_recording_timesteps or 0)
-                                  if spec.per_recording_step else 1)
-            self.arrays[key] = CudaArray(spec, count, self.stream)
-        self.bind()
+    def _new_array(self, spec, count):
+        return CudaArray(spec, count, self.stream)
 
-    def allocate_egp(self, owner, name, count):
-        spec = self.plan.arrays[(owner, name)]
-        array = CudaArray(spec, count, self.stream)
-        self.arrays[(owner, name)] = array
-        self.bind()
-        return array
+    def _set_recording_timesteps(self, count):
+        self._set_global("_numRecordingTimesteps", np.array([count], dtype=np.uint32))
 
     def bind(self):
         for merged in self.generated.merged_groups:

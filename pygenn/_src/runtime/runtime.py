@@ -59,26 +59,31 @@ class CpuRuntime:
 
     # ------------------------------------------------------------------ memory
     def allocate(self, num_recording_timesteps):
+        """Allocate every array of the plan (EGPs later, once their sizes are known)."""
         self.num_recording_timesteps = num_recording_timesteps
         if num_recording_timesteps:
-            ctypes.c_uint32.in_dll(self.lib, "_numRecordingTimesteps").value = int(
-                num_recording_timesteps)
+            self._set_recording_timesteps(int(num_recording_timesteps))
         for key, spec in self.plan.arrays.items():
             if spec.egp:
                 continue
             count = spec.count
             if spec.per_recording_step:
                 count *= int(num_recording_timesteps or 0)
-            storage = np.full(count, spec.fill, dtype=spec.numeric_type.numpy_dtype)
-            self.arrays[key] = RuntimeArray(spec, storage)
+            self.arrays[key] = self._new_array(spec, count)
         self.bind()
 
-    def allocate_egp(self, owner: str, name: str, count: int) -> RuntimeArray:
-        spec = self.plan.arrays[(owner, name)]
-        array = RuntimeArray(spec, np.zeros(count, dtype=spec.numeric_type.numpy_dtype))
+    def allocate_egp(self, owner: str, name: str, count: int):
+        array = self._new_array(self.plan.arrays[(owner, name)], count)
         self.arrays[(owner, name)] = array
         self.bind()
         return array
+
+    # the two backend-specific pieces of allocation
+    def _new_array(self, spec, count: int) -> RuntimeArray:
+        return RuntimeArray(spec, np.full(count, spec.fill, dtype=spec.numeric_type.numpy_dtype))
+
+    def _set_recording_timesteps(self, count: int):
+        ctypes.c_uint32.in_dll(self.lib, "_numRecordingTimesteps").value = count
 
     def bind(self):
         """Write every merged group's struct array into the library."""
