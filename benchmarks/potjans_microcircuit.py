@@ -98,6 +98,7 @@ def build_model(args, facts):
     model.seed = args.seed
     model.timing_enabled = args.kernel_profiling
     model.default_narrow_sparse_ind_enabled = True
+    model.fuse_postsynaptic_models = True     # as in GeNN's own microcircuit script
     populations = {}
     for name in population_names(facts):
         layer, pop = name[:-1], name[-1]

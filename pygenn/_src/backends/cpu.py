@@ -95,6 +95,7 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
         n = gen.N
         s = CodeStream()
         s.lines(prologue)
+        s.lines("\n".join(gen.step_constants))
         loop = CodeStream()
         if parallel:
             loop.line(f"#pragma omp parallel for schedule(static, {target.CHUNK})")
@@ -375,9 +376,9 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
                              ("pygenn_neuron_update", neuron_merged, "neuron_update")):
         function(name, lst, "uint64_t _timestep", phase, time_setup)
     with s.block('extern "C" void pygenn_step_time(uint64_t _timestep)'):
-        for name in ("pygenn_dendritic_delay_update", "pygenn_synapse_dynamics",
-                     "pygenn_presynaptic_update", "pygenn_postsynaptic_update",
-                     "pygenn_neuron_update"):
+        for name in ("pygenn_synapse_dynamics", "pygenn_presynaptic_update",
+                     "pygenn_postsynaptic_update", "pygenn_neuron_update",
+                     "pygenn_dendritic_delay_update"):
             s.line(f"{name}(_timestep);")
     function("pygenn_initialize", init_merged, "", "init")
     function("pygenn_initialize_sparse", sparse_merged, "", "init_sparse")

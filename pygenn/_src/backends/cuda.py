@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from ..codegen import matrix_types
 from ..codegen.batching import BATCHED_KINDS
 from ..codegen.dialect import GeneratedCodeDialect
+from ..codegen.environments import EnvFactory
+from ..codegen.fields import GroupFields
 from ..codegen.merge import generate_merged
 from ..codegen.neuron_update import NeuronUpdateGenerator
 from ..codegen.rng import rng_source
@@ -67,6 +69,7 @@ class Kernel:
     max_elements: int            # threads wanted for the largest member (grid x size)
     single_thread: bool = False
     batches: int = 1             # grid z size: runs once per batch with `_batch` = blockIdx.z
+    wave: str = ""               # consecutive kernels of one wave run as parallel branches
 
 
 @dataclass
@@ -85,19 +88,18 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     synapse_plans = list(plan.synapses.values())
     step, init, init_sparse, merged_all = [], [], [], []
 
-    def add(kernels, phase, merged_list, size_of, single=False, lanes_of=None):
+    def add(kernels, phase, merged_list, size_of, single=False, lanes_of=None, wave=None):
         for m in merged_list:
             merged_all.append(m)
             size = max(size_of(g) for g in m.members)
             if lanes_of is not None:
                 size *= lanes_of(m, size)
             batches = plan.batch_size if m.kind in BATCHED_KINDS else 1
-            kernels.append(Kernel(f"{m.kind}{m.index}", phase, m, size, single, batches))
+            kernels.append(Kernel(f"{m.kind}{m.index}", phase, m, size, single, batches,
+                                  wave or m.kind))
 
-    den = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
-    add(step, "synapse_dynamics",
-        generate_merged(plan, "DendriticDelayUpdate", den,
-                        lambda sp, f: _single(_advance_ptr(sp, f))), lambda g: 1, single=True)
+    # A step is a few waves; a wave's kernels touch disjoint state (or combine through
+    # atomics) and run as parallel branches of the step's graph.
     dyn = [p for p in synapse_plans if "synapse_dynamics_code" in p.codes]
     add(step, "synapse_dynamics",
         generate_merged(plan, "SynapseDynamics", dyn,
@@ -116,21 +118,40 @@ def generate_cuda(plan) -> CudaGeneratedModel:
                         lambda sp, f: _postsynaptic(plan, sp, f, target)),
         lambda sp: sp.group.src.num_neurons * sp.group.trg.num_neurons)
     neurons = list(plan.neurons.values())
+    # previous-spike-time bookkeeping reads the last step's spikes after the synaptic phases
+    # (which may read the old times): a wave of its own. Clearing the recording row depends
+    # on nothing else in the step, so those kernels join the step's first wave.
     parallel = [n for n in neurons if _has_parallel_prologue(plan, n, target)]
+    bookkeeping = [n for n in parallel if _has_prev_time_bookkeeping(plan, n, target)]
+    clear_only = [n for n in parallel if n not in bookkeeping]
     add(step, "neuron_update",
-        generate_merged(plan, "NeuronPrologueParallel", parallel,
+        generate_merged(plan, "NeuronPrologueParallel", bookkeeping,
                         lambda np_, f: NeuronUpdateGenerator(plan, np_, f,
                                                              target).prologue_parallel()),
         lambda np_: np_.group.num_neurons)
-    add(step, "neuron_update",
-        generate_merged(plan, "NeuronPrologue", neurons,
+    clear = []
+    add(clear, "neuron_update",
+        generate_merged(plan, "NeuronRecordingClear", clear_only,
                         lambda np_, f: NeuronUpdateGenerator(plan, np_, f,
-                                                             target).prologue_serial()),
-        lambda g: 1, single=True)
+                                                             target).prologue_parallel()),
+        lambda np_: np_.group.num_neurons, wave=step[0].wave if step else None)
+    first = [k for k in step if k.wave == step[0].wave] if step else []
+    step[len(first):len(first)] = clear
     add(step, "neuron_update",
         generate_merged(plan, "NeuronUpdate", neurons,
                         lambda np_, f: _neuron_body(plan, np_, f, target)),
         lambda np_: np_.group.num_neurons)
+    # last wave, beside advanceTimestep: publish spike counts and advance every ring pointer
+    add(step, "neuron_update",
+        generate_merged(plan, "NeuronEpilogue", neurons,
+                        lambda np_, f: _single(NeuronUpdateGenerator(plan, np_, f,
+                                                                     target).epilogue_serial())),
+        lambda g: 1, single=True, wave="StepEnd")
+    den = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
+    add(step, "synapse_dynamics",
+        generate_merged(plan, "DendriticDelayUpdate", den,
+                        lambda sp, f: _single(_advance_ptr(sp, f))), lambda g: 1, single=True,
+        wave="StepEnd")
     items = neurons + synapse_plans + [_CurrentSourceItem(cs)
                                        for cs in plan.current_sources.values()]
     add(init, "init", generate_merged(plan, "Init", items,
@@ -176,10 +197,13 @@ def generate_cuda(plan) -> CudaGeneratedModel:
 
 
 def _has_parallel_prologue(plan, nplan, target) -> bool:
-    from ..codegen.environments import EnvFactory
-    from ..codegen.fields import GroupFields
     gen = NeuronUpdateGenerator(plan, nplan, EnvFactory(plan, GroupFields()), target)
     return bool(gen.prologue_parallel().strip())
+
+
+def _has_prev_time_bookkeeping(plan, nplan, target) -> bool:
+    gen = NeuronUpdateGenerator(plan, nplan, EnvFactory(plan, GroupFields()), target)
+    return bool(nplan.needs_prev_st or list(gen.event_groups()))
 
 
 def _init_size(item) -> int:
@@ -204,9 +228,11 @@ def _advance_ptr(splan, factory) -> str:
 
 def _neuron_body(plan, nplan, factory, target) -> str:
     gen = NeuronUpdateGenerator(plan, nplan, factory, target)
+    body = gen.body()
     s = CodeStream()
+    s.lines("\n".join(gen.step_constants))
     with s.block(f"for (uint32_t _id = _lid; _id < {gen.N}; _id += _numThreads)"):
-        s.lines(gen.body())
+        s.lines(body)
     return str(s)
 
 
@@ -265,7 +291,8 @@ def _presynaptic(plan, splan, factory, target) -> str:
 
 # Threads a merged presynaptic kernel aims for: enough to fill the GPU when rows are short,
 # without sizing the grid for every neuron spiking at once.
-PRESYNAPTIC_THREAD_BUDGET = 1 << 17
+import os as _os
+PRESYNAPTIC_THREAD_BUDGET = int(_os.environ.get("PYGENN_PRESYN_BUDGET", 1 << 17))
 
 
 def _event_lanes(merged, row_threads: int) -> int:
@@ -355,6 +382,24 @@ static __device__ __forceinline__ uint32_t atomic_or(uint32_t* p, uint32_t v) {{
 """
 
 
+# Bytes of merged-group tables placed in constant memory (64 KiB per module in all)
+CONSTANT_TABLE_BUDGET = 48 * 1024
+
+
+def _constant_tables(kernels) -> set:
+    """Names of the merged-group tables kept in ``__constant__`` memory: the step kernels'
+    first, while they fit. A table there is read through the constant cache, and the compiler
+    knows no store can alias it, so it need not re-read a pointer after every store."""
+    chosen, used = set(), 0
+    for k in sorted(kernels, key=lambda k: k.phase in ("init", "init_sparse")):
+        m = k.merged
+        size = m.numpy_dtype().itemsize * len(m.members)
+        if used + size <= CONSTANT_TABLE_BUDGET:
+            chosen.add(m.array_name)
+            used += size
+    return chosen
+
+
 def _assemble(plan, kernels) -> str:
     s = CodeStream()
     from ..build.nvrtc import nvrtc_prelude
@@ -366,10 +411,12 @@ def _assemble(plan, kernels) -> str:
     s.line("__device__ uint64_t _deviceTimestep;")
     s.line("__device__ uint32_t _numRecordingTimesteps = 1;")
     s.line("__device__ int _initError;")
+    constant = _constant_tables(kernels)
     for k in kernels:
         m = k.merged
         s.lines(m.struct_definition())
-        s.line(f"__device__ {m.struct_name} {m.array_name}[{len(m.members)}];")
+        space = "__constant__" if m.array_name in constant else "__device__"
+        s.line(f"{space} {m.struct_name} {m.array_name}[{len(m.members)}];")
     for k in kernels:
         m = k.merged
         with s.block(f"__global__ void {k.name}()"):

@@ -17,7 +17,8 @@ from __future__ import annotations
 from ..model.enums import VarAccessDim, get_var_access_dim
 
 # merged-group kinds whose generated code runs once per batch with `_batch` defined outside
-BATCHED_KINDS = frozenset({"NeuronPrologueParallel", "NeuronUpdate", "PresynapticUpdate",
+BATCHED_KINDS = frozenset({"NeuronPrologueParallel", "NeuronRecordingClear", "NeuronUpdate",
+                           "PresynapticUpdate",
                            "PostsynapticUpdate", "SynapseDynamics"})
 
 
@@ -45,7 +46,7 @@ def batch_strides(plan) -> dict:
             ng = nplan.group
             for var in ng.model.get_vars():
                 add_var(ng.name, var.name, var)
-            for name in ("spkCnt", "spk", "sT", "prevST"):
+            for name in ("spkCnt", "spkCntNext", "spk", "sT", "prevST"):
                 add(ng.name, name)
         for cs in plan.current_sources.values():
             for var in cs.model.get_vars():
@@ -56,7 +57,7 @@ def batch_strides(plan) -> dict:
             for name in ("outPost", "outPre", "denDelay"):
                 add(sg.name, name)
             for side in ("pre", "post"):
-                for name in ("SpkCntEvent", "SpkEvent", "SET", "PrevSET"):
+                for name in ("SpkCntEvent", "SpkCntEventNext", "SpkEvent", "SET", "PrevSET"):
                     add(sg.name, f"{side}{name}")
             for var in list(wu.get_vars()) + list(wu.get_pre_vars()) + list(wu.get_post_vars()):
                 add_var(sg.name, var.name, var)

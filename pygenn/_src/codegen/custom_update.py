@@ -166,7 +166,7 @@ def resolve_ref(plan, ref) -> Target:
     elif kind == "out_post":
         owner, array = plan.psm_owner_of(group), "outPost"
     elif kind == "den_delay":
-        owner, array = group.name, "denDelay"
+        owner, array = plan.psm_owner_of(group), "denDelay"
     elif kind in ("spike_time", "prev_spike_time"):
         owner, array = group.name, "sT" if kind == "spike_time" else "prevST"
         delay_group = group.name
@@ -184,7 +184,7 @@ def resolve_ref(plan, ref) -> Target:
     slots = max(1, spec.count // max(1, elements * batches))
     pointer = None
     if slots > 1:
-        pointer = (group.name, "denDelayPtr") if kind == "den_delay" else (delay_group,
+        pointer = (owner, "denDelayPtr") if kind == "den_delay" else (delay_group,
                                                                            "spkQuePtr")
     return Target(owner, array, dims, elements, slots, pointer)
 
@@ -328,6 +328,10 @@ class CustomUpdateGenerator:
             if target.pointer is not None:
                 pointer = self.arr(f"refPtr_{name}", T.Uint32, *target.pointer)
                 slot = f"{pointer}[0]"
+                if getattr(ref, "kind", None) == "den_delay":
+                    # between steps the ring already points at the next step's slot; GeNN's
+                    # reference means the slot the last step consumed
+                    slot = f"(({slot} + {target.slots - 1}u) % {target.slots}u)"
             index = self.index(target.dims, target.elements, slot, target.slots)
             mode = int(decl.access)
             if mode & _REDUCE:

@@ -34,6 +34,11 @@ class NeuronUpdateGenerator:
         self.n = self.ng.num_neurons
         self.d = nplan.num_delay_slots
         self.scalar = plan.precision
+        # counts staged and published after the update (see ModelPlan.staged_spike_counts):
+        # the queue pointer then still points at the last step's slot during the update
+        self.staged = plan.staged_spike_counts
+        # values read once per step before the element loop (filled in while body() runs)
+        self.step_constants: list[str] = []
         self.time = plan.time_precision
 
     # -------------------------------------------------------------- helpers
@@ -113,6 +118,31 @@ class NeuronUpdateGenerator:
             cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
             clear.line(f"{cnt}[{self.event_slot(sg, side)}] = 0;")
         s.lines(batch_loop(self.plan, str(clear)))
+        return str(s)
+
+    def epilogue_serial(self) -> str:
+        """With staged counts, one thread's work after the update: publish this step's spike
+        and event counts into the new slot, reset the staging counters, advance the pointer."""
+        s = CodeStream()
+        ng = self.ng
+        ptr = self.arr(ng.name, "spkQuePtr") if self.d > 1 else None
+        if ptr is not None:
+            s.line(f"const uint32_t _newSlot = ({ptr}[0] + 1u) % {self.d}u;")
+        publish = CodeStream()
+        slot = "_newSlot" if ptr is not None and self.nplan.spike_queue else "0"
+        cnt, nxt = self.arr(ng.name, "spkCnt"), self.arr(ng.name, "spkCntNext")
+        publish.line(f"{cnt}[{slot}] = {nxt}[0];")
+        publish.line(f"{nxt}[0] = 0;")
+        for sg, side in self.event_groups():
+            k = self.event_key(sg, side)
+            cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
+            nxt = self.arr(sg.name, f"{side}SpkCntEventNext", field=f"{k}_SpkCntEventNext")
+            slot = "_newSlot" if self.event_queued(sg, side) else "0"
+            publish.line(f"{cnt}[{slot}] = {nxt}[0];")
+            publish.line(f"{nxt}[0] = 0;")
+        s.lines(batch_loop(self.plan, str(publish)))
+        if ptr is not None:
+            s.line(f"{ptr}[0] = _newSlot;")
         return str(s)
 
     def _queue_slot(self) -> str:
@@ -198,9 +228,14 @@ class NeuronUpdateGenerator:
         ng, nplan = self.ng, self.nplan
         if self.d > 1:
             ptr = self.arr(ng.name, "spkQuePtr")
-            s.line(f"const uint32_t _writeOffset = {ptr}[0] * {self.N};")
-            s.line(f"const uint32_t _readOffset = (({ptr}[0] + {self.d - 1}u) % {self.d}u) * "
-                   f"{self.N};")
+            if self.staged:        # the pointer advances after this update
+                s.line(f"const uint32_t _writeOffset = (({ptr}[0] + 1u) % {self.d}u) * "
+                       f"{self.N};")
+                s.line(f"const uint32_t _readOffset = {ptr}[0] * {self.N};")
+            else:
+                s.line(f"const uint32_t _writeOffset = {ptr}[0] * {self.N};")
+                s.line(f"const uint32_t _readOffset = (({ptr}[0] + {self.d - 1}u) % "
+                       f"{self.d}u) * {self.N};")
         if nplan.uses_rng:
             stream = self.f.fields.value("rngStream", T.Uint32, _stream(ng.name, "neuron"))
             # batch b draws its own numbers; batch 0 draws what an unbatched model would
@@ -219,16 +254,22 @@ class NeuronUpdateGenerator:
         if nplan.needs_st:
             off = self.slot_offset("prev") if nplan.spike_queue else "0"
             s.line(f"const {self.time.c_name} _lst = {self.arr(ng.name, 'sT')}[{self._index(off)}];")
+        # Input state is read before any of it is used and written back at the end: every
+        # load is then in flight at once, instead of one PSM's round trip after another's
+        # (the compiler may not move a load above a store that could alias it).
+        loads, inputs, stores = CodeStream(), CodeStream(), CodeStream()
         for i, sg in enumerate(ng.in_syn):
             if self.plan.owns_psm(sg):        # a fused PSM runs once, for all its groups
-                self.postsynaptic_model(s, i, sg)
+                self.postsynaptic_model(loads, inputs, stores, i, sg)
         for sg in ng.out_syn:
             if (sg.name, "outPre") in self.plan.arrays:
                 out_pre = self.arr(sg.name, "outPre")
-                s.line(f"{self.input_target(sg.pre_target_var)} += {out_pre}[_id];")
-                s.line(f"{out_pre}[_id] = 0;")
+                inputs.line(f"{self.input_target(sg.pre_target_var)} += {out_pre}[_id];")
+                inputs.line(f"{out_pre}[_id] = 0;")
         for i, cs in enumerate(ng.current_sources):
-            self.current_source(s, i, cs)
+            self.current_source(loads, inputs, stores, i, cs)
+        s.lines(str(loads))
+        s.lines(str(inputs))
         env = self.neuron_env()
         auto_refractory = ng.model.is_auto_refractory_required() and nplan.threshold
         if auto_refractory:
@@ -255,6 +296,7 @@ class NeuronUpdateGenerator:
                     self.copy_spike_times(s)
         elif self.d > 1 and nplan.spike_queue:
             self.copy_spike_times(s)
+        s.lines(str(stores))
         for var in ng.model.get_vars():
             delayed = var.name in nplan.delayed_vars
             if access_mode_of(var.access) == VarAccessMode.READ_ONLY and not delayed:
@@ -270,7 +312,10 @@ class NeuronUpdateGenerator:
         ng, nplan = self.ng, self.nplan
         slot = self.arr(ng.name, "spkQuePtr") + "[0]" if nplan.spike_queue else "0"
         off = self.slot_offset("cur") if nplan.spike_queue else "0"
-        s.line(self.target.append_to_list(self.arr(ng.name, "spkCnt"), slot,
+        count = self.arr(ng.name, "spkCnt")
+        if self.staged:
+            count, slot = self.arr(ng.name, "spkCntNext"), "0"
+        s.line(self.target.append_to_list(count, slot,
                                           self.arr(ng.name, "spk"), off, "_id",
                                           flags=self._flags(ng.name, "spkFlags", "spkFlags")))
         if nplan.needs_st:
@@ -325,59 +370,70 @@ class NeuronUpdateGenerator:
                 a = self.arr(self.ng.name, name)
                 s.line(f"{a}[_writeOffset + _id] = {a}[_readOffset + _id];")
 
-    def postsynaptic_model(self, s, i, sg):
+    def postsynaptic_model(self, loads, s, stores, i, sg):
+        """PSM ``i``: its state read into locals (``loads``), its code (``s``) and the state
+        written back (``stores``)."""
         splan = self.plan.synapses[sg.name]
         ps = sg.ps_initialiser.snippet
+        in_syn = f"_linSyn{i}"
+        out_post = self.arr(sg.name, "outPost", field=f"inSyn{i}")
+        loads.line(f"{self.scalar.c_name} {in_syn} = {out_post}[_id];")
+        if (sg.name, "denDelay") in self.plan.arrays:
+            den = self.arr(sg.name, "denDelay", field=f"denDelay{i}")
+            ptr = self.arr(sg.name, "denDelayPtr", field=f"denDelayPtr{i}")
+            # read once per step: inside the loop the compiler must re-load it after every
+            # store, since the ring could alias it
+            self.step_constants.append(f"const uint32_t _denDelaySlot{i} = {ptr}[0];")
+            cell = f"{den}[_denDelaySlot{i} * {self.N} + _id]"
+            loads.line(f"const {self.scalar.c_name} _denDelay{i} = {cell};")
+            s.line(f"{in_syn} += _denDelay{i};")
+            stores.line(f"{cell} = 0;")
+        for var in ps.get_vars():
+            arr = self.arr(sg.name, f"ps_{var.name}", field=f"ps{i}_{var.name}")
+            loads.line(f"{self.f.var_type(var).c_name} _lps{i}_{var.name} = {arr}[_id];")
         with s.block():
-            out_post = self.arr(sg.name, "outPost", field=f"inSyn{i}")
-            s.line(f"{self.scalar.c_name} _linSyn = {out_post}[_id];")
-            if (sg.name, "denDelay") in self.plan.arrays:
-                den = self.arr(sg.name, "denDelay", field=f"denDelay{i}")
-                ptr = self.arr(sg.name, "denDelayPtr", field=f"denDelayPtr{i}")
-                cell = f"{den}[{ptr}[0] * {self.N} + _id]"
-                s.line(f"_linSyn += {cell};")
-                s.line(f"{cell} = 0;")
             env = self.common_env(splan.psm_sim is not None and splan.psm_sim.uses_rng)
-            env.add_variable("inSyn", self.scalar, c_text="_linSyn")
+            env.add_variable("inSyn", self.scalar, c_text=in_syn)
             env.add_function("injectCurrent", [(None, [self.scalar], False)],
                              f"{self.input_target(sg.post_target_var)} += $(0)")
             for var in ps.get_vars():
                 ro = access_mode_of(var.access) == VarAccessMode.READ_ONLY
-                arr = self.arr(sg.name, f"ps_{var.name}", field=f"ps{i}_{var.name}")
-                s.line(f"{self.f.var_type(var).c_name} _lps_{var.name} = {arr}[_id];")
                 env.add_variable(var.name, self.f.var_type(var), read_only=ro,
-                                 c_text=f"_lps_{var.name}")
+                                 c_text=f"_lps{i}_{var.name}")
             self.neuron_var_refs_env(env, sg.ps_neuron_var_refs)
             self.f.add_params(env, ps, sg.ps_initialiser.params, sg.ps_dynamic_params,
                               owner=sg.name, prefix=f"ps{i}_")
             self.run_code(s, splan.psm_sim, env,
                           f"postsynaptic model '{_model_name(ps)}' sim_code")
-            for var in ps.get_vars():
-                if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
-                    arr = self.arr(sg.name, f"ps_{var.name}", field=f"ps{i}_{var.name}")
-                    s.line(f"{arr}[_id] = _lps_{var.name};")
-            s.line(f"{out_post}[_id] = _linSyn;")
+        for var in ps.get_vars():
+            if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
+                arr = self.arr(sg.name, f"ps_{var.name}", field=f"ps{i}_{var.name}")
+                stores.line(f"{arr}[_id] = _lps{i}_{var.name};")
+        stores.line(f"{out_post}[_id] = {in_syn};")
 
-    def current_source(self, s, i, cs):
+    def current_source(self, loads, s, stores, i, cs):
+        """Current source ``i``: state into locals (``loads``), code (``s``), write-back
+        (``stores``), as for postsynaptic models."""
         code = self.plan.current_source_code[cs.name]
+        for var in cs.model.get_vars():
+            arr = self.arr(cs.name, var.name, field=f"cs{i}_{var.name}")
+            loads.line(f"{self.f.var_type(var).c_name} _lcs{i}_{var.name} = {arr}[_id];")
         with s.block():
             env = self.common_env(code is not None and code.uses_rng)
             env.add_function("injectCurrent", [(None, [self.scalar], False)],
                              f"{self.input_target(cs.target_var)} += $(0)")
             for var in cs.model.get_vars():
                 ro = access_mode_of(var.access) == VarAccessMode.READ_ONLY
-                arr = self.arr(cs.name, var.name, field=f"cs{i}_{var.name}")
-                s.line(f"{self.f.var_type(var).c_name} _lcs_{var.name} = {arr}[_id];")
                 env.add_variable(var.name, self.f.var_type(var), read_only=ro,
-                                 c_text=f"_lcs_{var.name}")
+                                 c_text=f"_lcs{i}_{var.name}")
             self.neuron_var_refs_env(env, cs.neuron_var_refs)
             self.f.add_params(env, cs.model, cs.params, cs.dynamic_params, owner=cs.name,
                               prefix=f"cs{i}_")
             self.run_code(s, code, env, f"current source model '{_model_name(cs.model)}' injection_code")
-            for var in cs.model.get_vars():
-                if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
-                    arr = self.arr(cs.name, var.name, field=f"cs{i}_{var.name}")
-                    s.line(f"{arr}[_id] = _lcs_{var.name};")
+        for var in cs.model.get_vars():
+            if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
+                arr = self.arr(cs.name, var.name, field=f"cs{i}_{var.name}")
+                stores.line(f"{arr}[_id] = _lcs{i}_{var.name};")
 
     # -------------------------------------------------------------- WU pre/post code
     def weight_update_sides(self):
@@ -464,8 +520,11 @@ class NeuronUpdateGenerator:
             cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
             lst = self.arr(sg.name, f"{side}SpkEvent", field=f"{k}_SpkEvent")
             flags = self._flags(sg.name, f"{side}SpkEventFlags", f"{k}_SpkEventFlags")
-            s.line(self.target.append_to_list(cnt, self.event_slot(sg, side), lst, off, "_id",
-                                              flags=flags))
+            slot = self.event_slot(sg, side)
+            if self.staged:
+                cnt = self.arr(sg.name, f"{side}SpkCntEventNext", field=f"{k}_SpkCntEventNext")
+                slot = "0"
+            s.line(self.target.append_to_list(cnt, slot, lst, off, "_id", flags=flags))
             s.line(f"{set_arr}[{self._index(off)}] = _t;")
             if (sg.name, f"{side}RecordSpkEvent") in self.plan.arrays:
                 self.record_bit(s, self.arr(sg.name, f"{side}RecordSpkEvent",

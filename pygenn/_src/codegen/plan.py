@@ -119,6 +119,10 @@ class ModelPlan:
         # neurons updated by several host threads (the multi-threaded CPU backend)
         self.threaded_neuron_update = (backend_name == "multi_threaded_cpu"
                                        and self.batch_size == 1)
+        # GPU: the neuron update counts a step's spikes and events into a staging counter
+        # that a small kernel publishes after it (with the queue pointer's advance), so no
+        # kernel is needed between the synaptic phases and the neuron update
+        self.staged_spike_counts = backend_name == "cuda"
         self.arrays: dict[tuple, ArraySpec] = {}
         self.neurons = {n: NeuronPlan(g) for n, g in model.neuron_populations.items()}
         self.synapses = {n: SynapsePlan(g) for n, g in model.synapse_populations.items()}
@@ -187,8 +191,9 @@ class ModelPlan:
         splan = self.synapses[sg.name]
         if ps.get_extra_global_params() or sg.ps_dynamic_params:
             return None
-        if any(c.uses_name("addToPostDelay") for c in splan.codes.values()):
-            return None
+        # groups with dendritic delays share the owner's ring buffer: same depth needed
+        dendritic = (sg.max_dendritic_delay_timesteps
+                     if any(c.uses_name("addToPostDelay") for c in splan.codes.values()) else None)
         values = []
         for var in ps.get_vars():
             init = sg.ps_var_initialisers.get(var.name)
@@ -197,7 +202,7 @@ class ModelPlan:
             values.append((var.name, init.constant_value))
         params = tuple(sorted((k, v.value) for k, v in sg.ps_initialiser.params.items()))
         refs = tuple(sorted((k, r.var_name) for k, r in sg.ps_neuron_var_refs.items()))
-        return (id(ps), params, tuple(values), sg.post_target_var, refs)
+        return (id(ps), params, tuple(values), sg.post_target_var, refs, dendritic)
 
     def _plan_wu_fusion(self):
         """With ``fuse_pre_post_weight_update_models``, identical WU presynaptic (resp.
@@ -249,6 +254,11 @@ class ModelPlan:
 
     def psm_owner_of(self, sg) -> str:
         return self.psm_owner[sg.name]
+
+    def dendritic_delay_owner(self, sg):
+        """The group whose ``denDelay`` ring ``sg`` adds to (its PSM owner), or None."""
+        owner = self.psm_owner[sg.name]
+        return owner if (owner, "denDelay") in self.arrays else None
 
     def owns_psm(self, sg) -> bool:
         return self.psm_owner[sg.name] == sg.name
@@ -373,6 +383,8 @@ class ModelPlan:
             queue = d if nplan.spike_queue else 1
             self.add_array(ng.name, "spkCnt", T.Uint32, queue * self.batch_size)
             self.add_array(ng.name, "spk", T.Uint32, queue * n * self.batch_size)
+            if self.staged_spike_counts:
+                self.add_array(ng.name, "spkCntNext", T.Uint32, self.batch_size)
             if d > 1:
                 self.add_array(ng.name, "spkQuePtr", T.Uint32, 1)
             if nplan.needs_st:
@@ -454,11 +466,14 @@ class ModelPlan:
         if any(c.uses_name("addToPre") for c in splan.codes.values()):
             self.add_array(sg.name, "outPre", scalar, nsrc * self.batch_size,
                            location=sg.output_location)
-        if any(c.uses_name("addToPostDelay") for c in splan.codes.values()):
+        if owns_psm and any(c.uses_name("addToPostDelay") for c in splan.codes.values()):
             self.add_array(sg.name, "denDelay", scalar,
                            sg.max_dendritic_delay_timesteps * ntrg * self.batch_size,
                            location=sg.dendritic_delay_location)
-            self.add_array(sg.name, "denDelayPtr", T.Uint32, 1)
+            # the ring advances at the end of each step (with the timestep), so it starts on
+            # the slot the first step uses; GeNN advances it at the start of each step
+            self.add_array(sg.name, "denDelayPtr", T.Uint32, 1,
+                           fill=1 % sg.max_dendritic_delay_timesteps)
         conn = sg.matrix_type
         if conn & Conn.SPARSE:
             splan.row_stride = int(sg.max_connections)
@@ -528,6 +543,8 @@ class ModelPlan:
                 queue = d if delay > 0 else 1
                 n = neuron.num_neurons
                 self.add_array(sg.name, f"{side}SpkCntEvent", T.Uint32, queue * self.batch_size)
+                if self.staged_spike_counts:
+                    self.add_array(sg.name, f"{side}SpkCntEventNext", T.Uint32, self.batch_size)
                 if self.threaded(neuron):
                     self.add_array(sg.name, f"{side}SpkEventFlags", T.Uint32, math.ceil(n / 32))
                 self.add_array(sg.name, f"{side}SpkEvent", T.Uint32, queue * n * self.batch_size)

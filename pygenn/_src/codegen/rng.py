@@ -126,7 +126,10 @@ $Q uint32_t genn_rng_next_u32(GeNNRNG* rng)
         rng->ctr[3]++;
         rng->pos = 0u;
     }
-    return rng->buf[rng->pos++];
+    // constant indices only: a run-time index would move the buffer to (slow) local memory
+    const uint32_t pos = rng->pos++;
+    return pos == 0u ? rng->buf[0] : pos == 1u ? rng->buf[1] : pos == 2u ? rng->buf[2]
+        : rng->buf[3];
 }
 
 // Uniform in [0, 1): float takes the top 24 bits of one word, double 53 bits of two

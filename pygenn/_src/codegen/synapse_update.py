@@ -202,9 +202,10 @@ class SynapseUpdateGenerator:
             out = self.arr(self.plan.psm_owner_of(sg), "outPost", "outPost")
             env.add_function("addToPost", [(None, [self.scalar], False)],
                              self.target.add_to(f"{out}[_id_post]", "$(0)"))
-            if (sg.name, "denDelay") in self.plan.arrays:
-                den = self.arr(sg.name, "denDelay", "denDelay")
-                ptr = self.arr(sg.name, "denDelayPtr", "denDelayPtr")
+            den_owner = self.plan.dendritic_delay_owner(sg)
+            if den_owner is not None:
+                den = self.arr(den_owner, "denDelay", "denDelay")
+                ptr = self.arr(den_owner, "denDelayPtr", "denDelayPtr")
                 m = sg.max_dendritic_delay_timesteps
                 cell = f"{den}[((({ptr}[0] + ($(1))) % {m}u) * {self.num_post}) + _id_post]"
                 env.add_function("addToPostDelay", [(None, [self.scalar, T.Uint32], False)],

@@ -104,6 +104,10 @@ class CudaArray:
             self.device_pointer = 0
 
 
+class _AdvanceTimestep:
+    """Stands for the ``advanceTimestep`` kernel in a captured step's last wave."""
+
+
 class CudaRuntime(CpuRuntime):
     """Loads a cubin and runs the model on the GPU (reuses the CPU runtime's bookkeeping)."""
 
@@ -168,6 +172,10 @@ class CudaRuntime(CpuRuntime):
         return self._functions[name]
 
     def _launch(self, kernel, stream=None):
+        if isinstance(kernel, _AdvanceTimestep):
+            self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [],
+                                                     stream=stream or self.stream)
+            return
         members = len(kernel.merged.members)
         batches = getattr(kernel, "batches", 1)      # gridDim.z: one slice per batch
         if kernel.single_thread:
@@ -249,10 +257,13 @@ class CudaRuntime(CpuRuntime):
 
     def step_time(self):
         if self._timing:
-            by_phase = {}
+            runs = []             # consecutive kernels of one phase, in launch order
             for kernel in self.generated.step_kernels:
-                by_phase.setdefault(kernel.phase, []).append(kernel)
-            for phase, kernels in by_phase.items():
+                if runs and runs[-1][0] == kernel.phase:
+                    runs[-1][1].append(kernel)
+                else:
+                    runs.append((kernel.phase, [kernel]))
+            for phase, kernels in runs:
                 self._run_phase_kernels(kernels, phase)
             self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [],
                                                      stream=self.stream)
@@ -290,11 +301,15 @@ class CudaRuntime(CpuRuntime):
         branches."""
         self._capture_events = []
         self.stream.begin_capture()
+        advance = _AdvanceTimestep()
         for _ in range(steps):
-            for wave in self._waves(self.generated.step_kernels):
+            waves = self._waves(self.generated.step_kernels)
+            if waves and waves[-1][0].wave == "StepEnd":
+                waves[-1].append(advance)      # all of them only advance counters
+            else:
+                waves.append([advance])
+            for wave in waves:
                 self._launch_wave(wave)
-            self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [],
-                                                     stream=self.stream)
         graph = self.stream.end_capture().instantiate()
         self._capture_events = []
         return graph
@@ -303,7 +318,7 @@ class CudaRuntime(CpuRuntime):
     def _waves(kernels):
         waves = []
         for kernel in kernels:
-            if waves and waves[-1][0].merged.kind == kernel.merged.kind:
+            if waves and waves[-1][0].wave == kernel.wave:
                 waves[-1].append(kernel)
             else:
                 waves.append([kernel])
