@@ -291,8 +291,7 @@ def _presynaptic(plan, splan, factory, target) -> str:
 
 # Threads a merged presynaptic kernel aims for: enough to fill the GPU when rows are short,
 # without sizing the grid for every neuron spiking at once.
-import os as _os
-PRESYNAPTIC_THREAD_BUDGET = int(_os.environ.get("PYGENN_PRESYN_BUDGET", 1 << 17))
+PRESYNAPTIC_THREAD_BUDGET = 1 << 19
 
 
 def _event_lanes(merged, row_threads: int) -> int:

@@ -49,7 +49,8 @@ def load(model, num_recording_timesteps=None):
                                      getattr(model, "_preferences", None))
     model._runtime = runtime
     runtime.allocate(num_recording_timesteps)
-    _allocate_init_egps(model, runtime)
+    with runtime.binding_deferred():
+        _allocate_init_egps(model, runtime)
     runtime.initialize()
     for group in _all_groups(model):
         _attach_group(model, runtime, group)

@@ -44,12 +44,19 @@ class CudaArray:
     def _fill_device(self, value, dtype):
         if self.nbytes == 0:
             return
+        pattern = np.array([value], dtype=dtype)
         if value == 0:
             cu.memset_d8(self.device_pointer, 0, self.nbytes, stream=self.stream)
+        elif dtype.itemsize == 4:         # a fill is asynchronous: no round trip per array
+            cu.memset_d32(self.device_pointer, int(pattern.view(np.uint32)[0]), self.count,
+                          stream=self.stream)
+        elif dtype.itemsize == 1:
+            cu.memset_d8(self.device_pointer, int(pattern.view(np.uint8)[0]), self.nbytes,
+                         stream=self.stream)
         else:
+            # pageable source: the copy has taken the bytes when the call returns
             cu.memcpy_htod(self.device_pointer, np.full(self.count, value, dtype=dtype),
                            stream=self.stream)
-            self.stream.synchronize()
         if self.host_view is not None:
             self.host_view[:] = value
 

@@ -5,6 +5,7 @@ single-threaded CPU backend host and "device" are one memory space, so push/pull
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import math
 
@@ -75,8 +76,19 @@ class CpuRuntime:
     def allocate_egp(self, owner: str, name: str, count: int):
         array = self._new_array(self.plan.arrays[(owner, name)], count)
         self.arrays[(owner, name)] = array
-        self.bind()
+        if not getattr(self, "_binding_deferred", False):
+            self.bind()
         return array
+
+    @contextlib.contextmanager
+    def binding_deferred(self):
+        """Allocate several EGPs and write the merged-group tables once, at the end."""
+        self._binding_deferred = True
+        try:
+            yield
+        finally:
+            self._binding_deferred = False
+            self.bind()
 
     # the two backend-specific pieces of allocation
     def _new_array(self, spec, count: int) -> RuntimeArray:
