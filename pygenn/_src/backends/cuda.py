@@ -61,15 +61,23 @@ class CudaTarget:
 
 @dataclass
 class Kernel:
-    """One generated kernel: a merged group run by ``blockIdx.y`` over its members."""
+    """One generated kernel over a merged group's members.
+
+    Its blocks are packed: member i owns the blocks ``[start[i], start[i + 1])`` of the x
+    dimension (the ``<name>_blockStart`` table, which the runtime fills for the GPU's size),
+    so a small population costs no idle blocks. One-thread kernels use ``blockIdx.y``."""
 
     name: str
     phase: str
     merged: object
-    max_elements: int            # threads wanted for the largest member (grid x size)
+    max_elements: int            # threads wanted for the largest member
     single_thread: bool = False
     batches: int = 1             # grid z size: runs once per batch with `_batch` = blockIdx.z
     wave: str = ""               # consecutive kernels of one wave run as parallel branches
+    member_elements: list = None  # threads wanted per member (default: max_elements each)
+
+    def elements_of_members(self) -> list:
+        return self.member_elements or [self.max_elements] * len(self.merged.members)
 
 
 @dataclass
@@ -91,12 +99,13 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     def add(kernels, phase, merged_list, size_of, single=False, lanes_of=None, wave=None):
         for m in merged_list:
             merged_all.append(m)
-            size = max(size_of(g) for g in m.members)
+            sizes = [size_of(g) for g in m.members]
             if lanes_of is not None:
-                size *= lanes_of(m, size)
+                lanes = lanes_of(m, max(sizes))
+                sizes = [size * lanes for size in sizes]
             batches = plan.batch_size if m.kind in BATCHED_KINDS else 1
-            kernels.append(Kernel(f"{m.kind}{m.index}", phase, m, size, single, batches,
-                                  wave or m.kind))
+            kernels.append(Kernel(f"{m.kind}{m.index}", phase, m, max(sizes), single, batches,
+                                  wave or m.kind, sizes))
 
     # A step is a few waves; a wave's kernels touch disjoint state (or combine through
     # atomics) and run as parallel branches of the step's graph.
@@ -273,12 +282,16 @@ def _presynaptic(plan, splan, factory, target) -> str:
     sg = splan.group
     s = CodeStream()
     stride = gen.row_stride if sg.matrix_type & Conn.SPARSE else gen.num_post
+    width = int(splan.row_stride if sg.matrix_type & Conn.SPARSE else sg.trg.num_neurons)
+    # lanes * stride <= max(stride, threads): 32-bit arithmetic (a 64-bit division costs
+    # dozens of instructions) unless a row is too long for it
+    k_type = "uint32_t" if width < (1 << 30) else "uint64_t"
     for src, body in gen.event_phases("pre"):
         with s.block():
             s.line(f"const uint32_t _numEvents = {src.count}[{src.slot}];")
             # the grid holds `_lanes` copies of the row: lane l takes events l, l + lanes, ...
             s.line(f"const uint32_t _lanes = max(1u, _numThreads / {stride});")
-            with s.block(f"for (uint64_t _k = _lid; _k < (uint64_t)_lanes * {stride}; "
+            with s.block(f"for ({k_type} _k = _lid; _k < ({k_type})_lanes * {stride}; "
                          f"_k += _numThreads)"):
                 s.line(f"const uint32_t _j = (uint32_t)(_k % {stride});")
                 with s.block(f"for (uint32_t _e = (uint32_t)(_k / {stride}); _e < _numEvents; "
@@ -381,6 +394,27 @@ static __device__ __forceinline__ uint32_t atomic_or(uint32_t* p, uint32_t v) {{
 """
 
 
+def _packed_member(s, kernel, merged):
+    """The member that owns this block (binary search of the block-start table), and the
+    thread's index and thread count within that member."""
+    start = f"{kernel.name}_blockStart"
+    members = len(merged.members)
+    if members == 1:
+        s.line("const uint32_t _member = 0;")
+    else:
+        s.line("uint32_t _member = 0;")
+        with s.block():
+            s.line(f"uint32_t _end = {members}u;")
+            with s.block("while (_end - _member > 1u)"):
+                s.line("const uint32_t _mid = (_member + _end) / 2u;")
+                s.line(f"if ({start}[_mid] <= blockIdx.x) {{ _member = _mid; }} "
+                       f"else {{ _end = _mid; }}")
+    s.line(f"{merged.struct_name} *const _group = &{merged.array_name}[_member];")
+    s.line(f"const uint32_t _lid = (blockIdx.x - {start}[_member]) * blockDim.x + threadIdx.x;")
+    s.line(f"const uint32_t _numThreads = ({start}[_member + 1] - {start}[_member]) * "
+           f"blockDim.x;")
+
+
 # Bytes of merged-group tables placed in constant memory (64 KiB per module in all)
 CONSTANT_TABLE_BUDGET = 48 * 1024
 
@@ -417,13 +451,19 @@ def _assemble(plan, kernels) -> str:
         space = "__constant__" if m.array_name in constant else "__device__"
         s.line(f"{space} {m.struct_name} {m.array_name}[{len(m.members)}];")
     for k in kernels:
+        if not k.single_thread:
+            s.line(f"__constant__ uint32_t {k.name}_blockStart[{len(k.merged.members) + 1}];")
+    for k in kernels:
         m = k.merged
         with s.block(f"__global__ void {k.name}()"):
             s.line(f"// {m.kind} merged group {m.index}: "
                    + ", ".join(f"'{g.name}'" for g in m.members))
-            s.line(f"{m.struct_name} *const _group = &{m.array_name}[blockIdx.y];")
-            s.line("const uint32_t _lid = blockIdx.x * blockDim.x + threadIdx.x;")
-            s.line("const uint32_t _numThreads = gridDim.x * blockDim.x;")
+            if k.single_thread:
+                s.line(f"{m.struct_name} *const _group = &{m.array_name}[blockIdx.y];")
+                s.line("const uint32_t _lid = threadIdx.x;")
+                s.line("const uint32_t _numThreads = blockDim.x;")
+            else:
+                _packed_member(s, k, m)
             s.line("const uint64_t _timestep = _deviceTimestep;")
             s.line(f"const timepoint _t = (timepoint)((double)_timestep * {plan.dt!r});")
             s.line("const uint32_t _batch = blockIdx.z;")

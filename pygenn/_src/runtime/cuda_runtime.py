@@ -139,6 +139,10 @@ class CudaRuntime(CpuRuntime):
         self._set_global("_seed", np.array([_seed_value(seed)], dtype=np.uint64))
         self._set_global("_deviceTimestep", np.zeros(1, dtype=np.uint64))
         self._functions = {}
+        self._starts = {}
+        for kernel in self._all_kernels():      # before any capture: a copy syncs
+            if not kernel.single_thread:
+                self._block_starts(kernel)
 
     # ------------------------------------------------------------------ globals
     def _set_global(self, name: str, value: np.ndarray):
@@ -188,10 +192,30 @@ class CudaRuntime(CpuRuntime):
         if kernel.single_thread:
             grid, block = (1, members, batches), (1, 1, 1)
         else:
-            blocks = max(1, min(math.ceil(kernel.max_elements / BLOCK_SIZE),
-                                self.device.multiprocessor_count * 16))
-            grid, block = (blocks, members, batches), (BLOCK_SIZE, 1, 1)
+            grid, block = (self._block_starts(kernel)[-1], 1, batches), (BLOCK_SIZE, 1, 1)
         self._function(kernel.name).launch(grid, block, [], stream=stream or self.stream)
+
+    def _all_kernels(self):
+        g = self.generated
+        yield from g.step_kernels + g.init_kernels + g.init_sparse_kernels + g.column_kernels
+        for table in (getattr(g, "custom_update_kernels", None),
+                      getattr(g, "custom_connectivity_kernels", None)):
+            for kernels in (table or {}).values():
+                yield from kernels
+
+    def _block_starts(self, kernel) -> list:
+        """Each member's first block in a packed kernel (written once into the kernel's
+        ``_blockStart`` table): enough blocks for its elements, at most 16 per SM (a
+        grid-stride loop covers the rest)."""
+        starts = self._starts.get(kernel.name)
+        if starts is None:
+            cap = self.device.multiprocessor_count * 16
+            starts = [0]
+            for elements in kernel.elements_of_members():
+                starts.append(starts[-1] + max(1, min(math.ceil(elements / BLOCK_SIZE), cap)))
+            self._set_global(f"{kernel.name}_blockStart", np.array(starts, dtype=np.uint32))
+            self._starts[kernel.name] = starts
+        return starts
 
     def _run_phase_kernels(self, kernels, timer: str | None = None):
         if self._timing and timer:
