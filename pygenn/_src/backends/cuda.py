@@ -33,6 +33,8 @@ class CudaTarget:
     """Spellings of operations that need atomics when many threads run them at once."""
 
     dialect = GeneratedCodeDialect()
+    # spike and event recording: a warp's 32 bits gathered with __ballot_sync, one store
+    warp_recording = True
 
     @staticmethod
     def append_to_list(count: str, slot: str, events: str, offset: str, value: str,
@@ -78,6 +80,26 @@ class Kernel:
 
     def elements_of_members(self) -> list:
         return self.member_elements or [self.max_elements] * len(self.merged.members)
+
+
+class StepEndKernel:
+    """The last kernel of every step: thread i runs the one-thread work of the i-th member
+    of ``parts`` (one-thread merged groups), and the thread after them advances the device
+    timestep. Nothing else runs then, so none of them reads the timestep."""
+
+    name = "StepEnd"
+    phase = "neuron_update"
+    wave = "StepEnd"
+    single_thread = True          # no block-start table
+    batches = 1
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.merged = None
+
+    @property
+    def threads(self) -> int:
+        return sum(len(k.merged.members) for k in self.parts) + 1
 
 
 @dataclass
@@ -150,17 +172,19 @@ def generate_cuda(plan) -> CudaGeneratedModel:
         generate_merged(plan, "NeuronUpdate", neurons,
                         lambda np_, f: _neuron_body(plan, np_, f, target)),
         lambda np_: np_.group.num_neurons)
-    # last wave, beside advanceTimestep: publish spike counts and advance every ring pointer
-    add(step, "neuron_update",
+    # the step's last kernel: publish spike counts, advance every ring pointer and the
+    # timestep, one thread per population (StepEndKernel)
+    end = []
+    add(end, "neuron_update",
         generate_merged(plan, "NeuronEpilogue", neurons,
-                        lambda np_, f: _single(NeuronUpdateGenerator(plan, np_, f,
-                                                                     target).epilogue_serial())),
-        lambda g: 1, single=True, wave="StepEnd")
+                        lambda np_, f: NeuronUpdateGenerator(plan, np_, f,
+                                                             target).epilogue_serial()),
+        lambda g: 1, single=True)
     den = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
-    add(step, "synapse_dynamics",
-        generate_merged(plan, "DendriticDelayUpdate", den,
-                        lambda sp, f: _single(_advance_ptr(sp, f))), lambda g: 1, single=True,
-        wave="StepEnd")
+    add(end, "synapse_dynamics",
+        generate_merged(plan, "DendriticDelayUpdate", den, lambda sp, f: _advance_ptr(sp, f)),
+        lambda g: 1, single=True)
+    step.append(StepEndKernel(end))
     items = neurons + synapse_plans + [_CurrentSourceItem(cs)
                                        for cs in plan.current_sources.values()]
     add(init, "init", generate_merged(plan, "Init", items,
@@ -240,8 +264,20 @@ def _neuron_body(plan, nplan, factory, target) -> str:
     body = gen.body()
     s = CodeStream()
     s.lines("\n".join(gen.step_constants))
-    with s.block(f"for (uint32_t _id = _lid; _id < {gen.N}; _id += _numThreads)"):
-        s.lines(body)
+    if not gen.warp_records:
+        with s.block(f"for (uint32_t _id = _lid; _id < {gen.N}; _id += _numThreads)"):
+            s.lines(body)
+        return str(s)
+    # whole warps iterate together (blocks are a multiple of 32 threads), so the recording
+    # bits of neurons _base .. _base + 31 can be gathered with one ballot
+    with s.block(f"for (uint32_t _base = _lid - (threadIdx.x % 32u); _base < {gen.N}; "
+                 f"_base += _numThreads)"):
+        s.line("const uint32_t _id = _base + (threadIdx.x % 32u);")
+        for flag, _ in gen.warp_records:
+            s.line(f"bool {flag} = false;")
+        with s.block(f"if (_id < {gen.N})"):
+            s.lines(body)
+        s.lines(gen.warp_record_writes("_base"))
     return str(s)
 
 
@@ -394,6 +430,27 @@ static __device__ __forceinline__ uint32_t atomic_or(uint32_t* p, uint32_t v) {{
 """
 
 
+def _step_end_kernel(s, kernel):
+    with s.block(f"__global__ void {kernel.name}()"):
+        s.line("const uint32_t _thread = blockIdx.x * blockDim.x + threadIdx.x;")
+        s.line("const uint32_t _lid = 0, _numThreads = 1, _batch = 0;")
+        s.line("(void)_lid; (void)_numThreads; (void)_batch;")
+        first = 0
+        for part in kernel.parts:
+            m = part.merged
+            last = first + len(m.members)
+            condition = f"_thread < {last}u" if first == 0 else \
+                f"_thread >= {first}u && _thread < {last}u"
+            with s.block(f"if ({condition})"):
+                s.line(f"// {m.kind} merged group {m.index}: "
+                       + ", ".join(f"'{g.name}'" for g in m.members))
+                s.line(f"{m.struct_name} *const _group = &{m.array_name}[_thread - {first}u];")
+                s.lines(m.code)
+            first = last
+        with s.block(f"if (_thread == {first}u)"):
+            s.line("_deviceTimestep++;")
+
+
 def _packed_member(s, kernel, merged):
     """The member that owns this block (binary search of the block-start table), and the
     thread's index and thread count within that member."""
@@ -444,8 +501,11 @@ def _assemble(plan, kernels) -> str:
     s.line("__device__ uint64_t _deviceTimestep;")
     s.line("__device__ uint32_t _numRecordingTimesteps = 1;")
     s.line("__device__ int _initError;")
-    constant = _constant_tables(kernels)
-    for k in kernels:
+    step_end = [k for k in kernels if isinstance(k, StepEndKernel)]
+    kernels = [k for k in kernels if not isinstance(k, StepEndKernel)]
+    tables = kernels + [part for k in step_end for part in k.parts]
+    constant = _constant_tables(tables)
+    for k in tables:
         m = k.merged
         s.lines(m.struct_definition())
         space = "__constant__" if m.array_name in constant else "__device__"
@@ -453,6 +513,8 @@ def _assemble(plan, kernels) -> str:
     for k in kernels:
         if not k.single_thread:
             s.line(f"__constant__ uint32_t {k.name}_blockStart[{len(k.merged.members) + 1}];")
+    for k in step_end:
+        _step_end_kernel(s, k)
     for k in kernels:
         m = k.merged
         with s.block(f"__global__ void {k.name}()"):
@@ -472,7 +534,5 @@ def _assemble(plan, kernels) -> str:
             s.line("(void)_group; (void)_lid; (void)_numThreads; (void)_t; (void)_batch; "
                    "(void)_recordingRow;")
             s.lines(m.code)
-    with s.block("__global__ void advanceTimestep()"):
-        s.line("if (blockIdx.x == 0 && threadIdx.x == 0) { _deviceTimestep++; }")
     s.line("}")
     return str(s)

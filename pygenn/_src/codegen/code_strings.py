@@ -36,7 +36,12 @@ class ParsedCode:
         return lang.print_statements(self.ast, env, dialect)
 
 
-_EMPTY = None
+# (code, is expression) -> (ast, identifiers): a model often repeats one code string in
+# hundreds of groups. Only successful parses are kept, so an error always names the group
+# whose code it is. Sharing an AST is safe: type checking annotates it and printing reads
+# the annotations within one ParsedCode.print call.
+_PARSED: dict = {}
+_PARSED_LIMIT = 4096
 
 
 def parse_code(code: str, description: str, role: str, group: str,
@@ -45,7 +50,14 @@ def parse_code(code: str, description: str, role: str, group: str,
     if code is None or not code.strip():
         return None
     context = CodeContext(description=description, source=code, role=role, group=group)
-    tokens = lang.scan(code, context)
-    ast = (lang.parse_expression(tokens, context) if expression
-           else lang.parse_statements(tokens, context))
-    return ParsedCode(ast, lang.find_identifiers(ast), context, expression)
+    cached = _PARSED.get((code, expression))
+    if cached is None:
+        tokens = lang.scan(code, context)
+        ast = (lang.parse_expression(tokens, context) if expression
+               else lang.parse_statements(tokens, context))
+        cached = (ast, lang.find_identifiers(ast))
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.clear()
+        _PARSED[(code, expression)] = cached
+    ast, uses = cached
+    return ParsedCode(ast, uses, context, expression)

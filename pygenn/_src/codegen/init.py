@@ -99,6 +99,14 @@ class InitGenerator:
                                  f"Variable '{var.name}' of '{owner}' init code")
                 self.store_in_every_copy(s, array, "_id", copies, count)
 
+    def _row_loop(self, index: str, count: str) -> str:
+        """Loop over synaptic rows whose code touches only that row's memory and draws random
+        numbers keyed by the row or synapse: a target may run them concurrently (the
+        multi-threaded CPU backend's ``independent_loop``) with results identical to the
+        serial loop."""
+        loop = getattr(self.target, "independent_loop", self.target.element_loop)
+        return loop(index, count)
+
     def _array_name(self, owner, var):
         if (owner, var.name) in self.plan.arrays:
             return var.name
@@ -146,7 +154,7 @@ class InitGenerator:
             env.add_variable("num_pre", T.Uint32, read_only=True, c_text=num_pre)
             env.add_variable("num_post", T.Uint32, read_only=True, c_text=num_post)
 
-        with s.block(self.target.element_loop("_id_pre", num_pre)):
+        with s.block(self._row_loop("_id_pre", num_pre)):
             if dense:
                 header = f"for (uint32_t _id_post = 0; _id_post < {num_post}; _id_post++)"
             else:
@@ -211,7 +219,10 @@ class InitGenerator:
         text = code.print(env, self.target.dialect)
         stream = self.f.value("conn_rngStream", T.Uint32, stream_id(sg.name, "connectivity"))
         count = num_pre if by_row else num_post
-        with s.block(self.target.element_loop(index, count)):
+        # rows are independent (each draws from its own stream, keyed by the row); columns
+        # append to shared rows, so column building stays in the serial order
+        loop = self._row_loop if by_row else self.target.element_loop
+        with s.block(loop(index, count)):
             if code.uses_rng:
                 s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, {index}, 0);")
             target_row = "_id_pre" if by_row else "_row"

@@ -37,6 +37,8 @@ class NeuronUpdateGenerator:
         # counts staged and published after the update (see ModelPlan.staged_spike_counts):
         # the queue pointer then still points at the last step's slot during the update
         self.staged = plan.staged_spike_counts
+        # (flag, recording array) pairs when the target records a warp's bits at once
+        self.warp_records: list = []
         # values read once per step before the element loop (filled in while body() runs)
         self.step_constants: list[str] = []
         self.time = plan.time_precision
@@ -94,10 +96,11 @@ class NeuronUpdateGenerator:
                        f"{c_literal(self.plan.dt, self.time)};")
         for sg, side in self.event_groups():
             self.event_prev_time_bookkeeping(s, sg, side)
-        if ng.spike_recording_enabled:
+        whole_words = getattr(self.target, "warp_recording", False)   # nothing to clear
+        if ng.spike_recording_enabled and not whole_words:
             self.clear_recording(s, self.arr(ng.name, "recordSpk"))
         for sg, side in self.event_groups():
-            if (sg.name, f"{side}RecordSpkEvent") in self.plan.arrays:
+            if (sg.name, f"{side}RecordSpkEvent") in self.plan.arrays and not whole_words:
                 k = self.event_key(sg, side)
                 self.clear_recording(s, self.arr(sg.name, f"{side}RecordSpkEvent",
                                                  field=f"{k}_RecordSpkEvent"))
@@ -360,9 +363,29 @@ class NeuronUpdateGenerator:
         return str(s)
 
     def record_bit(self, s, array):
+        if getattr(self.target, "warp_recording", False):
+            # a flag per recording buffer; the warp writes whole words (warp_record_writes)
+            flags = [flag for flag, a in self.warp_records if a == array]
+            if not flags:
+                flags = [f"_record{len(self.warp_records)}"]
+                self.warp_records.append((flags[0], array))
+            s.line(f"{flags[0]} = true;")
+            return
         s.line(self.target.atomic_or(f"{array}[{recording_row(self.plan)} * {self.words} + "
                                      f"_id / 32u]",
                                      "1u << (_id % 32u)"))
+
+    def warp_record_writes(self, base: str) -> str:
+        """Each recording flag gathered across the warp into the word of neurons
+        ``base`` .. ``base`` + 31, written whole: no atomics and no clearing beforehand."""
+        s = CodeStream()
+        for flag, array in self.warp_records:
+            s.line(f"const uint32_t {flag}Word = __ballot_sync(0xffffffffu, {flag});")
+        with s.block("if ((threadIdx.x % 32u) == 0u)"):
+            for flag, array in self.warp_records:
+                s.line(f"{array}[{recording_row(self.plan)} * {self.words} + {base} / 32u] = "
+                       f"{flag}Word;")
+        return str(s) if self.warp_records else ""
 
     def copy_spike_times(self, s):
         for name, needed in (("sT", self.nplan.needs_st), ("prevST", self.nplan.needs_prev_st)):

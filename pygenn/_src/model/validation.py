@@ -202,13 +202,19 @@ def uses_id_kernel(code: str) -> bool:
 
 def scan_code(code: str, description: str, role: str, group_name: str) -> None:
     """Scan a code string now so bad characters surface at add/init time (SPEC 9.9)."""
-    if not code or not code.strip():
+    if not code or not code.strip() or code in _SCANNED:
         return
     try:
         from ..lang import scan
     except ImportError:  # the language package is not there yet
         return
     scan(code, CodeContext(description=description, source=code, role=role, group=group_name))
+    if len(_SCANNED) > 4096:
+        _SCANNED.clear()
+    _SCANNED.add(code)      # scanned cleanly: the same text in another group needs no rescan
+
+
+_SCANNED: set = set()
 
 
 def scan_model(model, codes: dict, owner: str, group_name: str) -> None:

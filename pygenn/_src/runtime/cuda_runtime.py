@@ -57,7 +57,7 @@ class CudaArray:
             # pageable source: the copy has taken the bytes when the call returns
             cu.memcpy_htod(self.device_pointer, np.full(self.count, value, dtype=dtype),
                            stream=self.stream)
-        if self.host_view is not None:
+        if self.host_view is not None and value != 0:      # np.zeros is zero already
             self.host_view[:] = value
 
     @property
@@ -109,10 +109,6 @@ class CudaArray:
         if self.device_pointer:
             cu.mem_free(self.device_pointer)
             self.device_pointer = 0
-
-
-class _AdvanceTimestep:
-    """Stands for the ``advanceTimestep`` kernel in a captured step's last wave."""
 
 
 class CudaRuntime(CpuRuntime):
@@ -183,9 +179,10 @@ class CudaRuntime(CpuRuntime):
         return self._functions[name]
 
     def _launch(self, kernel, stream=None):
-        if isinstance(kernel, _AdvanceTimestep):
-            self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [],
-                                                     stream=stream or self.stream)
+        if hasattr(kernel, "parts"):            # StepEnd: a thread per member
+            blocks = math.ceil(kernel.threads / BLOCK_SIZE)
+            self._function(kernel.name).launch((blocks, 1, 1), (BLOCK_SIZE, 1, 1), [],
+                                               stream=stream or self.stream)
             return
         members = len(kernel.merged.members)
         batches = getattr(kernel, "batches", 1)      # gridDim.z: one slice per batch
@@ -295,9 +292,7 @@ class CudaRuntime(CpuRuntime):
                 else:
                     runs.append((kernel.phase, [kernel]))
             for phase, kernels in runs:
-                self._run_phase_kernels(kernels, phase)
-            self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [],
-                                                     stream=self.stream)
+                self._run_phase_kernels(kernels, phase)     # the last one advances time
             self._timestep += 1
             return
         else:
@@ -318,8 +313,6 @@ class CudaRuntime(CpuRuntime):
             for i, kernel in enumerate(kernels):
                 self._launch(kernel)
                 events[i + 1].record(self.stream)
-            self._function("advanceTimestep").launch((1, 1, 1), (1, 1, 1), [],
-                                                     stream=self.stream)
             events[-1].synchronize()
             for i, kernel in enumerate(kernels):
                 totals[kernel.name] += cu.Event.elapsed_ms(events[i], events[i + 1]) / 1000.0
@@ -327,19 +320,13 @@ class CudaRuntime(CpuRuntime):
         return totals
 
     def _capture_step(self, steps: int = 1):
-        """``steps`` steps as one graph. Kernels of one phase (different merged groups) touch
-        disjoint state or combine through atomics, so each phase's kernels become parallel
-        branches."""
+        """``steps`` steps as one graph. The kernels of one wave touch disjoint state or
+        combine through atomics, so each wave's kernels become parallel branches; the last
+        kernel (StepEnd) advances the device's timestep."""
         self._capture_events = []
         self.stream.begin_capture()
-        advance = _AdvanceTimestep()
         for _ in range(steps):
-            waves = self._waves(self.generated.step_kernels)
-            if waves and waves[-1][0].wave == "StepEnd":
-                waves[-1].append(advance)      # all of them only advance counters
-            else:
-                waves.append([advance])
-            for wave in waves:
+            for wave in self._waves(self.generated.step_kernels):
                 self._launch_wave(wave)
         graph = self.stream.end_capture().instantiate()
         self._capture_events = []
