@@ -256,7 +256,8 @@ def _advance_ptr(splan, factory) -> str:
     from ..lang import types as T
     sg = splan.group
     ptr = factory.array("denDelayPtr", T.Uint32, sg.name, "denDelayPtr")
-    return f"{ptr}[0] = ({ptr}[0] + 1u) % {sg.max_dendritic_delay_timesteps}u;\n"
+    depth = factory.value("maxDendriticDelaySteps", T.Uint32, sg.max_dendritic_delay_timesteps)
+    return f"{ptr}[0] = ({ptr}[0] + 1u) % {depth};\n"
 
 
 def _neuron_body(plan, nplan, factory, target) -> str:
@@ -425,6 +426,14 @@ PRELUDE = """\
 #define assert(x) ((void)0)
 typedef {scalar} scalar;
 typedef {timepoint} timepoint;
+// Programmatic dependent launch (compute capability 9.0+): let the next kernel in the
+// stream be scheduled now, then wait until the previous one has finished and its writes
+// are visible. Elsewhere (or without the launch attribute) both do nothing.
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+#define PYGENN_GRID_DEPENDENCY() do {{ asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); asm volatile("griddepcontrol.wait;" ::: "memory"); }} while (0)
+#else
+#define PYGENN_GRID_DEPENDENCY()
+#endif
 static __device__ __forceinline__ int32_t clz(uint32_t x) {{ return __clz(x); }}
 static __device__ __forceinline__ uint32_t atomic_or(uint32_t* p, uint32_t v) {{ return atomicOr(p, v); }}
 """
@@ -432,6 +441,7 @@ static __device__ __forceinline__ uint32_t atomic_or(uint32_t* p, uint32_t v) {{
 
 def _step_end_kernel(s, kernel):
     with s.block(f"__global__ void {kernel.name}()"):
+        s.line("PYGENN_GRID_DEPENDENCY();")
         s.line("const uint32_t _thread = blockIdx.x * blockDim.x + threadIdx.x;")
         s.line("const uint32_t _lid = 0, _numThreads = 1, _batch = 0;")
         s.line("(void)_lid; (void)_numThreads; (void)_batch;")
@@ -520,6 +530,7 @@ def _assemble(plan, kernels) -> str:
         with s.block(f"__global__ void {k.name}()"):
             s.line(f"// {m.kind} merged group {m.index}: "
                    + ", ".join(f"'{g.name}'" for g in m.members))
+            s.line("PYGENN_GRID_DEPENDENCY();")
             if k.single_thread:
                 s.line(f"{m.struct_name} *const _group = &{m.array_name}[blockIdx.y];")
                 s.line("const uint32_t _lid = threadIdx.x;")

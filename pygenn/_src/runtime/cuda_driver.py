@@ -296,10 +296,13 @@ class Function:
     def __repr__(self) -> str:
         return f"Function('{self.name}')"
 
-    def launch(self, grid, block, args, shared_bytes: int = 0, stream=None) -> None:
+    def launch(self, grid, block, args, shared_bytes: int = 0, stream=None,
+               programmatic: bool = False) -> None:
         """Launch on ``grid`` x ``block`` with ``args`` (ctypes values, or a KernelArgs).
 
-        ``stream`` None is the default stream.
+        ``stream`` None is the default stream. ``programmatic`` (compute capability 9.0+)
+        lets the kernel start before the previous kernel in the stream has finished: it must
+        itself wait (``griddepcontrol.wait``) before reading what that kernel wrote.
         """
         if not args:
             address = 0
@@ -309,6 +312,23 @@ class Function:
             address = args.address
         gx, gy, gz = _dim3(grid, "grid")
         bx, by, bz = _dim3(block, "block")
+        if programmatic:
+            config = _cu.CUlaunchConfig()
+            config.gridDimX, config.gridDimY, config.gridDimZ = gx, gy, gz
+            config.blockDimX, config.blockDimY, config.blockDimZ = bx, by, bz
+            config.sharedMemBytes = shared_bytes
+            config.hStream = _stream_handle(stream)
+            attribute = _cu.CUlaunchAttribute()
+            attribute.id = (_cu.CUlaunchAttributeID
+                            .CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION)
+            attribute.value.programmaticStreamSerializationAllowed = 1
+            config.attrs = [attribute]
+            config.numAttrs = 1
+            result, = _cu.cuLaunchKernelEx(config, self.handle, address or None, None)
+            if result:
+                raise _error("cuLaunchKernelEx", result,
+                             f"kernel '{self.name}', grid {(gx, gy, gz)}, block {(bx, by, bz)}")
+            return
         result, = self._launch(self.handle, gx, gy, gz, bx, by, bz, shared_bytes,
                                _stream_handle(stream), address, 0)
         if result:

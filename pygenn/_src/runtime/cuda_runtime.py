@@ -178,19 +178,17 @@ class CudaRuntime(CpuRuntime):
             self._functions[name] = self.module.function(name)
         return self._functions[name]
 
-    def _launch(self, kernel, stream=None):
+    def _launch(self, kernel, stream=None, programmatic=False):
         if hasattr(kernel, "parts"):            # StepEnd: a thread per member
-            blocks = math.ceil(kernel.threads / BLOCK_SIZE)
-            self._function(kernel.name).launch((blocks, 1, 1), (BLOCK_SIZE, 1, 1), [],
-                                               stream=stream or self.stream)
-            return
-        members = len(kernel.merged.members)
-        batches = getattr(kernel, "batches", 1)      # gridDim.z: one slice per batch
-        if kernel.single_thread:
-            grid, block = (1, members, batches), (1, 1, 1)
-        else:
-            grid, block = (self._block_starts(kernel)[-1], 1, batches), (BLOCK_SIZE, 1, 1)
-        self._function(kernel.name).launch(grid, block, [], stream=stream or self.stream)
+            grid = (math.ceil(kernel.threads / BLOCK_SIZE), 1, 1)
+            block = (BLOCK_SIZE, 1, 1)
+        elif kernel.single_thread:
+            grid, block = (1, len(kernel.merged.members), kernel.batches), (1, 1, 1)
+        else:   # gridDim.z: one slice per batch
+            grid = (self._block_starts(kernel)[-1], 1, getattr(kernel, "batches", 1))
+            block = (BLOCK_SIZE, 1, 1)
+        self._function(kernel.name).launch(grid, block, [], stream=stream or self.stream,
+                                           programmatic=programmatic)
 
     def _all_kernels(self):
         g = self.generated
@@ -325,9 +323,18 @@ class CudaRuntime(CpuRuntime):
         kernel (StepEnd) advances the device's timestep."""
         self._capture_events = []
         self.stream.begin_capture()
+        # a kernel that directly follows a lone kernel in the stream may start early and wait
+        # inside (programmatic dependent launch), hiding the launch gap; joins of parallel
+        # branches keep ordinary dependencies
+        early = self.device.compute_capability >= (9, 0)
+        follows_lone = False
         for _ in range(steps):
             for wave in self._waves(self.generated.step_kernels):
-                self._launch_wave(wave)
+                if len(wave) == 1:
+                    self._launch(wave[0], programmatic=early and follows_lone)
+                else:
+                    self._launch_wave(wave)
+                follows_lone = len(wave) == 1
         graph = self.stream.end_capture().instantiate()
         self._capture_events = []
         return graph
