@@ -340,7 +340,8 @@ def _presynaptic(plan, splan, factory, target) -> str:
 
 
 # Threads a merged presynaptic kernel aims for: enough to fill the GPU when rows are short,
-# without sizing the grid for every neuron spiking at once.
+# without sizing the grid for every neuron spiking at once (measured on the microcircuit:
+# more lanes mean more blocks, whose cost outweighs the shorter chains per thread).
 PRESYNAPTIC_THREAD_BUDGET = 1 << 19
 
 

@@ -206,10 +206,10 @@ class SynapseUpdateGenerator:
             if den_owner is not None:
                 den = self.arr(den_owner, "denDelay", "denDelay")
                 ptr = self.arr(den_owner, "denDelayPtr", "denDelayPtr")
-                # a field when merged groups differ, so their code stays shared
-                m = self.f.value("maxDendriticDelaySteps", T.Uint32,
-                                 sg.max_dendritic_delay_timesteps)
-                cell = f"{den}[((({ptr}[0] + ($(1))) % {m}) * {self.num_post}) + _id_post]"
+                # a literal: groups with different ring depths get separate kernels, which
+                # run side by side (faster on the microcircuit than one kernel with a field)
+                m = sg.max_dendritic_delay_timesteps
+                cell = f"{den}[((({ptr}[0] + ($(1))) % {m}u) * {self.num_post}) + _id_post]"
                 env.add_function("addToPostDelay", [(None, [self.scalar, T.Uint32], False)],
                                  self.target.add_to(cell, "$(0)"))
         if (sg.name, "outPre") in self.plan.arrays:

@@ -324,7 +324,7 @@ class Function:
             attribute.value.programmaticStreamSerializationAllowed = 1
             config.attrs = [attribute]
             config.numAttrs = 1
-            result, = _cu.cuLaunchKernelEx(config, self.handle, address or None, None)
+            result, = _cu.cuLaunchKernelEx(config, self.handle, address, 0)
             if result:
                 raise _error("cuLaunchKernelEx", result,
                              f"kernel '{self.name}', grid {(gx, gy, gz)}, block {(bx, by, bz)}")
