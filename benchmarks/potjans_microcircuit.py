@@ -23,8 +23,8 @@ import time
 
 import numpy as np
 
-from pygenn import (GeNNModel, init_postsynaptic, init_sparse_connectivity, init_var,
-                    init_weight_update)
+from pygenn import (GeNNModel, VarLocation, init_postsynaptic, init_sparse_connectivity,
+                    init_var, init_weight_update)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_DATA = os.path.join(HERE, "data", "potjans_microcircuit.json")  # copy of shared/data
@@ -98,7 +98,9 @@ def build_model(args, facts):
     model.seed = args.seed
     model.timing_enabled = args.kernel_profiling
     model.default_narrow_sparse_ind_enabled = True
-    model.fuse_postsynaptic_models = True     # as in GeNN's own microcircuit script
+    model.fuse_postsynaptic_models = True     # as in GeNN's own microcircuit script,
+    model.default_var_location = VarLocation.DEVICE        # which also keeps state and
+    model.default_sparse_connectivity_location = VarLocation.DEVICE   # synapses on the GPU
     populations = {}
     for name in population_names(facts):
         layer, pop = name[:-1], name[-1]
