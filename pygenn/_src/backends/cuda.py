@@ -469,6 +469,10 @@ def _packed_member(s, kernel, merged):
     members = len(merged.members)
     if members == 1:
         s.line("const uint32_t _member = 0;")
+    elif members <= 16:
+        # independent comparisons: one round of constant-cache reads, not a chain of them
+        terms = " + ".join(f"(blockIdx.x >= {start}[{i}])" for i in range(1, members))
+        s.line(f"const uint32_t _member = {terms};")
     else:
         s.line("uint32_t _member = 0;")
         with s.block():
