@@ -111,3 +111,46 @@ def test_threaded_neuron_update_gives_identical_spikes_and_events(tmp_path):
             order, ref_order = np.lexsort((ids, times)), np.lexsort((ref_ids, ref_times))
             np.testing.assert_array_equal(times[order], ref_times[ref_order])
             np.testing.assert_array_equal(ids[order], ref_ids[ref_order])
+
+
+@pytest.mark.skipif(len(CPU_BACKENDS) < 2, reason="needs the multi-threaded CPU backend")
+def test_split_neuron_update_is_bit_identical(tmp_path):
+    """The CPU backends' two-pass neuron update (codegen/neuron_split.py) on a threaded
+    population whose size is no multiple of 32, with conductance PSMs, a spike queue (axonal
+    delay) and spike times: recordings, spike times and state equal across CPU backends."""
+    from pygenn import create_var_ref, create_weight_update_model
+    pre_time = create_weight_update_model(
+        "pre_time", vars=[("last", "scalar")], pre_spike_syn_code="last = st_pre;")
+    runs = {}
+    for backend in CPU_BACKENDS:
+        model = GeNNModel("float", f"split_{backend}", backend=backend)
+        model.dt = 0.5
+        model.seed = 7
+        lif = {"C": 0.2, "TauM": 20.0, "Vrest": -60.0, "Vreset": -60.0, "Vthresh": -50.0,
+               "Ioffset": 0.0, "TauRefrac": 2.0}
+        pop = model.add_neuron_population(
+            "pop", 3001, "LIF", lif, {"V": init_var("Uniform", {"min": -60.0, "max": -50.0}),
+                                      "RefracTime": 0.0})
+        pop.spike_recording_enabled = True
+        model.add_current_source("noise", "PoissonExp", pop,
+                                 {"weight": 2.0, "tauSyn": 1.0, "rate": 80.0}, {"current": 0.0})
+        syn = model.add_synapse_population(
+            "exc", "SPARSE", pop, pop, init_weight_update(pre_time, {}, {"last": -1.0}),
+            init_postsynaptic("ExpCond", {"tau": 5.0, "E": 0.0},
+                              var_refs={"V": create_var_ref(pop, "V")}),
+            init_sparse_connectivity("FixedProbabilityNoAutapse", {"prob": 0.01}))
+        syn.axonal_delay_steps = 3
+        model.build(path_to_model=str(tmp_path))
+        model.load(num_recording_timesteps=200)
+        assert ("pop", "spkByte") in model._runtime.plan.arrays      # the split path ran
+        model.step_time(200)
+        model.pull_recording_buffers_from_device()
+        pop.vars["V"].pull_from_device()
+        syn.vars["last"].pull_from_device()
+        runs[backend] = (*pop.spike_recording_data[0], pop.vars["V"].values.copy(),
+                         syn.vars["last"].values.copy())
+    reference = runs[CPU_BACKENDS[-1]]
+    assert len(reference[0]) > 500
+    for backend in CPU_BACKENDS[:-1]:
+        for got, expected in zip(runs[backend], reference):
+            np.testing.assert_array_equal(got, expected)

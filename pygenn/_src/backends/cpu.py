@@ -11,6 +11,7 @@ from ..codegen import matrix_types
 from ..codegen.batching import batch_loop
 from ..codegen.init import InitGenerator
 from ..codegen.merge import generate_merged
+from ..codegen import neuron_split
 from ..codegen.neuron_update import NeuronUpdateGenerator
 from ..codegen.rng import rng_source
 from ..codegen.stream import CodeStream
@@ -28,6 +29,9 @@ class CpuTarget:
     """Spellings of the few operations that differ between serial and parallel backends."""
 
     dialect = GeneratedCodeDialect()
+    # where the plan registered a spike-byte scratch array, a group's neuron update runs as a
+    # vectorisable state pass plus a serial spike pass (codegen/neuron_split.py)
+    split_spike_pass = True
 
     @staticmethod
     def append_to_list(count: str, slot: str, events: str, offset: str, value: str,
@@ -76,20 +80,20 @@ class MultiThreadedCpuTarget(CpuTarget):
         return f"{flags}[({value}) / 32u] |= 1u << (({value}) % 32u);"
 
 
-def _threaded_neuron_loop(s: CodeStream, n: str, body: str) -> None:
+def _threaded_neuron_loop(s: CodeStream, n: str, body: str, simd: bool = False) -> None:
     """The neuron loop spread over the OpenMP threads in one contiguous block each.
 
     Blocks are whole multiples of 32 neurons, so threads never share a spike-flag or recording
     word. Each thread works on its own copy of the merged-group struct: a struct shared with
     the other threads could alias the arrays, so the compiler would reload every pointer after
-    each store.
+    each store. With ``simd`` each thread's block is also vectorised (neuron_split.py).
     """
     s.line(f"const uint32_t _chunk = pygenn_thread_chunk({n});")
     s.line("#pragma omp parallel")
     with s.block():
         s.line("const auto _threadCopy = *_group;")
         s.line("const auto *const _group = &_threadCopy;")
-        s.line("#pragma omp for schedule(static, _chunk)")
+        s.line(f"#pragma omp for{' simd' if simd else ''} schedule(static, _chunk)")
         with s.block(f"for (uint32_t _id = 0; _id < {n}; _id++)"):
             s.lines(body)
 
@@ -109,6 +113,7 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
     neuron_groups = [p for p in plan.neurons.values()]
     synapse_plans = list(plan.synapses.values())
     merged = []
+    vectorised = []           # neuron groups whose state pass carries `omp simd`
 
     def neuron_code(nplan, factory):
         gen = NeuronUpdateGenerator(plan, nplan, factory, target)
@@ -124,11 +129,18 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
         s.lines(prologue)
         s.lines("\n".join(gen.step_constants))
         loop = CodeStream()
+        simd = gen.split and neuron_split.simd_safe(gen)
+        if simd:
+            vectorised.append(nplan.group.name)
         if parallel:
-            _threaded_neuron_loop(loop, n, body)
+            _threaded_neuron_loop(loop, n, body, simd)
         else:
+            if simd:
+                loop.line("#pragma omp simd")
             with loop.block(f"for (uint32_t _id = 0; _id < {n}; _id++)"):
                 loop.lines(body)
+        if gen.split:          # per batch: the scratch bytes are reused by the next batch
+            loop.lines(neuron_split.spike_pass(gen))
         s.lines(batch_loop(plan, str(loop)))
         if parallel:
             s.lines(gen.deferred_appends())
@@ -190,7 +202,8 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
     merged += connectivity.device_merged + connectivity.host_merged
     source = _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged,
                        init_merged, sparse_merged, column_merged,
-                       threaded=threaded, pre_threaded=pre_threaded) + cpu_source(plan, custom)
+                       threaded=threaded, pre_threaded=pre_threaded,
+                       vectorised=bool(vectorised)) + cpu_source(plan, custom)
     source += ccu.cpu_source(plan, connectivity)
     generated = GeneratedModel(plan, {"runner.cc": source}, merged)
     generated.custom_updates = custom
@@ -409,6 +422,13 @@ PRELUDE = """\
 using std::min; using std::max;
 typedef {scalar} scalar;
 typedef {timepoint} timepoint;
+// x86-64: the neuron update's vectorised state passes are also compiled for AVX2 and picked at
+// run time (no -march=native: a cached binary may move between hosts). No FMA either way.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define PYGENN_AVX2_CLONE 1
+#else
+#define PYGENN_AVX2_CLONE 0
+#endif
 static inline int32_t clz(uint32_t x) {{ return x == 0 ? 32 : __builtin_clz(x); }}
 static inline uint32_t atomic_or(uint32_t* p, uint32_t v) {{ uint32_t o = *p; *p |= v; return o; }}
 """
@@ -433,7 +453,9 @@ static inline void pygenn_thread_range(uint32_t n, uint32_t *begin, uint32_t *en
 
 def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged, init_merged,
               sparse_merged, column_merged, threaded: bool = False,
-              pre_threaded: bool = False) -> str:
+              pre_threaded: bool = False, vectorised: bool = False) -> str:
+    """The translation unit; ``vectorised``: some neuron group's update has a vectorised
+    state pass (neuron_split.py), so the neuron update is also compiled for AVX2."""
     s = CodeStream()
     s.lines(PRELUDE.format(name=plan.model.name, scalar=plan.precision.c_name,
                            timepoint=plan.time_precision.c_name))
@@ -455,8 +477,29 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
     s.line('}')
     timed = plan.model.timing_enabled
 
-    def function(name, merged_list, args, phase, extra_setup="", parallel=False):
-        with s.block(f'extern "C" void {name}({args})'):
+    def function(name, merged_list, args, phase, extra_setup="", parallel=False,
+                 avx2_clone=False):
+        if avx2_clone:
+            # a step phase (argument `_timestep`) compiled for AVX2 and for the baseline ISA,
+            # picked at run time; the OpenMP regions inside inherit each copy's target
+            s.line("#if PYGENN_AVX2_CLONE")
+            emit(f"{name}_avx2", merged_list, args, phase, extra_setup, parallel,
+                 'static __attribute__((target("avx2")))')
+            s.line("#endif")
+            emit(f"{name}_baseline", merged_list, args, phase, extra_setup, parallel, "static")
+            with s.block(f'extern "C" void {name}({args})'):
+                s.line("#if PYGENN_AVX2_CLONE")
+                s.line('static const bool _avx2 = __builtin_cpu_supports("avx2");')
+                with s.block("if (_avx2)"):
+                    s.line(f"{name}_avx2(_timestep);")
+                    s.line("return;")
+                s.line("#endif")
+                s.line(f"{name}_baseline(_timestep);")
+            return
+        emit(name, merged_list, args, phase, extra_setup, parallel, 'extern "C"')
+
+    def emit(name, merged_list, args, phase, extra_setup, parallel, prefix):
+        with s.block(f'{prefix} void {name}({args})'):
             if extra_setup:
                 s.lines(extra_setup)
             if timed:
@@ -482,7 +525,8 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
                              ("pygenn_postsynaptic_update", post_merged, "postsynaptic_update"),
                              ("pygenn_neuron_update", neuron_merged, "neuron_update")):
         function(name, lst, "uint64_t _timestep", phase, time_setup,
-                 parallel=pre_threaded and phase == "presynaptic_update")
+                 parallel=pre_threaded and phase == "presynaptic_update",
+                 avx2_clone=vectorised and phase == "neuron_update")
     with s.block('extern "C" void pygenn_step_time(uint64_t _timestep)'):
         for name in ("pygenn_synapse_dynamics", "pygenn_presynaptic_update",
                      "pygenn_postsynaptic_update", "pygenn_neuron_update",

@@ -431,7 +431,9 @@ typedef {timepoint} timepoint;
 // stream be scheduled now, then wait until the previous one has finished and its writes
 // are visible. Elsewhere (or without the launch attribute) both do nothing.
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-#define PYGENN_GRID_DEPENDENCY() do {{ asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); asm volatile("griddepcontrol.wait;" ::: "memory"); }} while (0)
+#define PYGENN_GRID_DEPENDENCY() do {{ \\
+    asm volatile("griddepcontrol.launch_dependents;" ::: "memory"); \\
+    asm volatile("griddepcontrol.wait;" ::: "memory"); }} while (0)
 #else
 #define PYGENN_GRID_DEPENDENCY()
 #endif

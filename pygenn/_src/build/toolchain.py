@@ -17,7 +17,11 @@ CANDIDATE_COMPILERS = ("g++", "c++", "clang++")
 
 # Reproducible by default: no -march=native (a cached binary may move between hosts sharing a
 # home directory) and no FMA contraction (results then match the NumPy references bit for bit).
-BASE_FLAGS = ("-fPIC", "-std=c++17", "-fno-math-errno")
+# -fopenmp-simd honours `#pragma omp simd` (the neuron update's state pass, codegen/
+# neuron_split.py) without OpenMP threads; -fno-trapping-math lets GCC if-convert user code's
+# branches (evaluate both sides, select) so such loops vectorise: it gives up floating-point
+# exception traps, which nothing enables, and changes no result.
+BASE_FLAGS = ("-fPIC", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-fopenmp-simd")
 DEFAULT_OPT_FLAGS = ("-O2", "-ffp-contract=off")
 OPTIMIZE_FLAGS = ("-O3", "-ffast-math")
 DEBUG_FLAGS = ("-O0", "-g", "-ffp-contract=off")

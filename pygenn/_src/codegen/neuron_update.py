@@ -16,6 +16,7 @@ from .environments import EnvFactory
 from .fields import c_literal
 from .stream import CodeStream
 from .batching import batch_loop, recording_row
+from . import neuron_split
 
 
 @dataclass
@@ -42,6 +43,9 @@ class NeuronUpdateGenerator:
         # values read once per step before the element loop (filled in while body() runs)
         self.step_constants: list[str] = []
         self.time = plan.time_precision
+        # CPU only: state pass + spike pass (neuron_split.py) where the plan made the scratch
+        self.split = (getattr(target, "split_spike_pass", False)
+                      and (self.ng.name, "spkByte") in plan.arrays)
 
     # -------------------------------------------------------------- helpers
     def arr(self, owner, name, numeric_type=None, field=None):
@@ -97,7 +101,8 @@ class NeuronUpdateGenerator:
         for sg, side in self.event_groups():
             self.event_prev_time_bookkeeping(s, sg, side)
         whole_words = getattr(self.target, "warp_recording", False)   # nothing to clear
-        if ng.spike_recording_enabled and not whole_words:
+        # the split update's spike pass writes whole recording words
+        if ng.spike_recording_enabled and not whole_words and not self.split:
             self.clear_recording(s, self.arr(ng.name, "recordSpk"))
         for sg, side in self.event_groups():
             if (sg.name, f"{side}RecordSpkEvent") in self.plan.arrays and not whole_words:
@@ -289,6 +294,9 @@ class NeuronUpdateGenerator:
             cond = f"({nplan.threshold.print(env, self.target.dialect)})"
             if auto_refractory:
                 cond += " && !_oldSpike"
+        if self.split:            # the plan splits only groups with a threshold
+            neuron_split.state_pass_spike(self, s, cond, env)
+        elif nplan.threshold is not None:
             with s.block(f"if ({cond})"):
                 for sg, side in self.weight_update_sides():
                     self.weight_update_code(s, sg, side, "spike")
@@ -379,7 +387,7 @@ class NeuronUpdateGenerator:
         """Each recording flag gathered across the warp into the word of neurons
         ``base`` .. ``base`` + 31, written whole: no atomics and no clearing beforehand."""
         s = CodeStream()
-        for flag, array in self.warp_records:
+        for flag, _ in self.warp_records:
             s.line(f"const uint32_t {flag}Word = __ballot_sync(0xffffffffu, {flag});")
         with s.block("if ((threadIdx.x % 32u) == 0u)"):
             for flag, array in self.warp_records:

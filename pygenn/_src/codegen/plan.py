@@ -15,6 +15,7 @@ from ..lang import types as T
 from ..model.enums import (SynapseMatrixConnectivity as Conn, SynapseMatrixWeight as Weight,
                            VarAccessDim, VarLocation, get_var_access_dim)
 from .code_strings import ParsedCode, parse_code
+from .neuron_split import register_scratch, splittable
 
 
 @dataclass
@@ -394,7 +395,10 @@ class ModelPlan:
                 self.add_array(ng.name, "prevST", self.time_precision,
                                queue * n * self.batch_size,
                                location=ng.prev_spike_time_location, fill=lowest_time)
-            if self.threaded(ng):
+            if splittable(self, nplan):
+                # CPU: spike bytes of the state pass, listed by the spike pass (neuron_split.py)
+                register_scratch(self, nplan)
+            elif self.threaded(ng):
                 # per-neuron spike flags, listed in id order after the parallel loop
                 self.add_array(ng.name, "spkFlags", T.Uint32, math.ceil(n / 32))
             if ng.spike_recording_enabled:
