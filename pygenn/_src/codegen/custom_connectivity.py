@@ -27,7 +27,7 @@ from ..lang import ForEachSynapse
 from ..lang import types as T
 from ..model.enums import VarAccessDim, get_var_access_dim
 from .code_strings import parse_code
-from .custom_update import resolve_egp_ref, resolve_ref
+from .custom_update_plan import resolve_egp_ref, resolve_ref
 from .environments import EnvFactory
 from .fields import GroupFields, MergedGroup, c_literal
 from .init import InitGenerator, device_initialised

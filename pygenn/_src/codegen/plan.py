@@ -134,7 +134,7 @@ class ModelPlan:
         self._plan_delays()
         self._plan_spike_times()
         self._register_arrays()
-        from .custom_update import plan_custom_updates
+        from .custom_update_plan import plan_custom_updates
         self.custom_updates = plan_custom_updates(self)
         from .custom_connectivity import plan_custom_connectivity_updates
         self.custom_connectivity_updates = plan_custom_connectivity_updates(self)

@@ -5,7 +5,7 @@ from ..model.enums import SynapseMatrixConnectivity as Conn
 
 
 def attach_custom_update(runtime, cu, copy_init_values, load_egp) -> None:
-    from ..codegen.custom_update import BATCH, ELEMENT, cu_var_dims, synapse_elements
+    from ..codegen.custom_update_plan import BATCH, ELEMENT, cu_var_dims, synapse_elements
 
     plan = runtime.plan
     cuplan = plan.custom_updates[cu.name]
