@@ -111,6 +111,30 @@ class CudaArray:
             self.device_pointer = 0
 
 
+class _QueueingStream(cu.Stream):
+    """The runtime's stream. ``step_time()`` only queues steps on the host; any use of this
+    stream (a copy, a kernel, a synchronisation, a timer) first launches what is queued, so
+    everything reaches the GPU in program order."""
+
+    def __init__(self, before_use):
+        self._before_use = before_use
+        super().__init__()
+
+    @property
+    def handle(self):
+        if self._before_use is not None:
+            self._before_use()
+        return self._raw
+
+    @handle.setter
+    def handle(self, value):
+        self._raw = value
+
+    def destroy(self) -> None:
+        self._before_use = None
+        super().destroy()
+
+
 class CudaRuntime(CpuRuntime):
     """Loads a cubin and runs the model on the GPU (reuses the CPU runtime's bookkeeping)."""
 
@@ -119,7 +143,9 @@ class CudaRuntime(CpuRuntime):
         self.plan = generated.plan
         self.device = cu.Device(device_id)
         self.device.make_current()
-        self.stream = cu.Stream()
+        self._queued = 0                  # steps step_time() queued but not launched yet
+        self._launching = False
+        self.stream = _QueueingStream(self._launch_queued)
         with open(cubin_path, "rb") as f:
             self.module = cu.Module.load(f.read())
         self.arrays = {}
@@ -263,23 +289,15 @@ class CudaRuntime(CpuRuntime):
     STEPS_PER_GRAPH = 100
 
     def step_times(self, count: int):
-        """Advance ``count`` steps: whole graphs of STEPS_PER_GRAPH steps, then single steps."""
+        """Advance ``count`` steps (launched as whole graphs of STEPS_PER_GRAPH steps, then
+        single steps)."""
         if self._timing:
             for _ in range(count):
                 self.step_time()
             return
-        chunk = self.STEPS_PER_GRAPH
-        if count >= chunk:
-            if self._graph is None:
-                self._graph = self._capture_step()
-            if self._multi_graph is None:
-                self._multi_graph = self._capture_step(chunk)
-            for _ in range(count // chunk):
-                self._multi_graph.launch(self.stream)
-                self._timestep += chunk
-            count %= chunk
-        for _ in range(count):
-            self.step_time()
+        self._queued += count
+        self._timestep += count
+        self._launch_queued()
 
     def step_time(self):
         if self._timing:
@@ -293,12 +311,40 @@ class CudaRuntime(CpuRuntime):
                 self._run_phase_kernels(kernels, phase)     # the last one advances time
             self._timestep += 1
             return
-        else:
-            if self._graph is None:
-                self._graph = self._capture_step()
-            self._graph.launch(self.stream)
-        # the device counter is advanced by the graph itself: no host-to-device copy here
+        # Queued, not launched: STEPS_PER_GRAPH queued steps go out as one graph, and any
+        # other use of the stream launches the rest first (_QueueingStream). The host's
+        # counter moves now; the device advances its own when the steps run. Zero-copy
+        # memory can be read without touching the stream, so such models launch every step.
+        self._queued += 1
         self._timestep += 1
+        if self._queued >= self.STEPS_PER_GRAPH or self._has_zero_copy:
+            self._launch_queued()
+
+    @property
+    def _has_zero_copy(self) -> bool:
+        flag = getattr(self, "_zero_copy_flag", None)
+        if flag is None:
+            flag = self._zero_copy_flag = any(a.zero_copy for a in self.arrays.values())
+        return flag
+
+    def _launch_queued(self):
+        """Launch the queued steps: whole multi-step graphs, then single-step graphs."""
+        if not self._queued or self._launching:
+            return
+        self._launching = True        # the stream is used below: no recursion
+        try:
+            count, self._queued = self._queued, 0
+            chunk = self.STEPS_PER_GRAPH
+            if count >= chunk and self._multi_graph is None:
+                self._multi_graph = self._capture_step(chunk)
+            for _ in range(count // chunk):
+                self._multi_graph.launch(self.stream)
+            if count % chunk and self._graph is None:
+                self._graph = self._capture_step()
+            for _ in range(count % chunk):
+                self._graph.launch(self.stream)
+        finally:
+            self._launching = False
 
     def profile_kernels(self, steps: int = 100) -> dict:
         """Run ``steps`` steps launching kernels one by one between CUDA events; returns the
