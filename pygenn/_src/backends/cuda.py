@@ -331,12 +331,47 @@ def _presynaptic(plan, splan, factory, target) -> str:
             with s.block(f"for ({k_type} _k = _lid; _k < ({k_type})_lanes * {stride}; "
                          f"_k += _numThreads)"):
                 s.line(f"const uint32_t _j = (uint32_t)(_k % {stride});")
+                if sg.matrix_type & Conn.SPARSE:
+                    _sparse_events_batched(s, gen, sg, src, body, stride)
+                    continue
                 with s.block(f"for (uint32_t _e = (uint32_t)(_k / {stride}); _e < _numEvents; "
                              f"_e += _lanes)"):
                     index = "_e" if src.offset == "0" else f"{src.offset} + _e"
                     s.line(f"const uint32_t _id_pre = {src.events}[{index}];")
                     _row_position(s, gen, sg, body, "_id_pre")
     return str(s)
+
+
+# Events a thread takes at once in a SPARSE presynaptic update
+EVENT_BATCH = 4
+
+
+def _sparse_events_batched(s, gen, sg, src, body, stride):
+    """The event loop of a SPARSE row position, EVENT_BATCH events at a time: their ids, then
+    their row lengths, are all loaded before any synapse is touched, so a thread waits for one
+    round trip per batch instead of one per event (the body's atomics would otherwise keep the
+    compiler from loading the next event's data early)."""
+    row_length = gen.arr(sg.name, "rowLength", "rowLength")
+    ind = gen.arr(sg.name, "ind", "ind")
+    offset = "" if src.offset == "0" else f"{src.offset} + "
+    with s.block(f"for (uint32_t _e0 = (uint32_t)(_k / {stride}); _e0 < _numEvents; "
+                 f"_e0 += {EVENT_BATCH}u * _lanes)"):
+        s.line(f"uint32_t _pres[{EVENT_BATCH}], _lengths[{EVENT_BATCH}];")
+        s.line("#pragma unroll")
+        with s.block(f"for (uint32_t _b = 0; _b < {EVENT_BATCH}u; _b++)"):
+            s.line("const uint32_t _e = _e0 + _b * _lanes;")
+            s.line(f"_pres[_b] = _e < _numEvents ? {src.events}[{offset}_e] : 0u;")
+        s.line("#pragma unroll")
+        with s.block(f"for (uint32_t _b = 0; _b < {EVENT_BATCH}u; _b++)"):
+            s.line(f"_lengths[_b] = (_e0 + _b * _lanes < _numEvents) ? "
+                   f"{row_length}[_pres[_b]] : 0u;")
+        s.line("#pragma unroll")
+        with s.block(f"for (uint32_t _b = 0; _b < {EVENT_BATCH}u; _b++)"):
+            with s.block("if (_j < _lengths[_b])"):
+                s.line("const uint32_t _id_pre = _pres[_b];")
+                s.line(f"const uint32_t _id_syn = _id_pre * {gen.row_stride} + _j;")
+                s.line(f"const uint32_t _id_post = {ind}[_id_syn];")
+                s.lines(body)
 
 
 # Threads a merged presynaptic kernel aims for: enough to fill the GPU when rows are short,
