@@ -90,7 +90,7 @@ class InitGenerator:
             count = self.f.value(f"{field}_num", T.Uint32, elements)
             vtype = spec.numeric_type
 
-            def extra(env):
+            def extra(env, count=count):
                 env.add_variable("id", T.Uint32, read_only=True, c_text="_id")
                 env.add_variable("num_neurons", T.Uint32, read_only=True, c_text=count)
 

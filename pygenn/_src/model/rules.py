@@ -431,7 +431,7 @@ def check_before_build(spec) -> None:
             for name, ref in refs.items():
                 _check_unbatched(ref, f"{side} variable reference '{name}'", ccu.description,
                                  spec.batch_size)
-    for group, name, init, location in _host_initialised_vars(spec):
+    for group, name, _init, location in _host_initialised_vars(spec):
         if not location & VarLocationAttribute.HOST:
             raise RuntimeError(f"{group.description}: variable '{name}' is given initial values "
                                f"from Python but its location is {location}, which has no host "

@@ -262,7 +262,7 @@ class CudaRuntime(CpuRuntime):
 
     def rebuild_columns(self, synapse_group):
         """Re-index synapses by target after the host changed a group's connectivity."""
-        for (owner, name), array in self.arrays.items():
+        for (_owner, name), array in self.arrays.items():
             if name == "colLength":
                 cu.memset_d8(array.device_pointer, 0, array.nbytes, stream=self.stream)
         self._run_phase_kernels(self.generated.column_kernels)
@@ -451,7 +451,7 @@ class CudaRuntime(CpuRuntime):
 
     def pull_recording_buffers_from_device(self):
         super().pull_recording_buffers_from_device()
-        for key, array in self.arrays.items():
+        for _key, array in self.arrays.items():
             if array.spec.per_recording_step:
                 array.pull_from_device()
 

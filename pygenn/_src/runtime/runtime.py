@@ -148,7 +148,7 @@ class CpuRuntime:
         self._check_init_error()
 
     def _zero_column_lengths(self):
-        for (owner, name), array in self.arrays.items():
+        for (_owner, name), array in self.arrays.items():
             if name == "colLength":
                 array.storage[:] = 0
 
