@@ -15,7 +15,7 @@ from ..codegen import neuron_split
 from ..codegen.neuron_update import NeuronUpdateGenerator
 from ..codegen.rng import rng_source
 from ..codegen.stream import CodeStream
-from ..codegen.synapse_update import SynapseUpdateGenerator
+from ..codegen.synapse_update import SynapseUpdateGenerator, advance_dendritic_ring
 from ..codegen.dialect import GeneratedCodeDialect
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
@@ -174,7 +174,7 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
 
     den_groups = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
     den_merged = generate_merged(plan, "DendriticDelayUpdate", den_groups,
-                                 lambda sp, f: _advance_dendritic_delay(plan, sp, f))
+                                 advance_dendritic_ring)
     merged += den_merged
 
     init_merged = generate_merged(plan, "Init", list(plan.neurons.values()) + synapse_plans
@@ -340,13 +340,6 @@ def _synapse_dynamics(plan, splan, factory, target) -> str:
     with s.block(f"for (uint32_t _id_pre = 0; _id_pre < {gen.num_pre}; _id_pre++)"):
         _row_loop(s, gen, sg, body)
     return str(s)
-
-
-def _advance_dendritic_delay(plan, splan, factory) -> str:
-    from ..lang import types as T
-    sg = splan.group
-    ptr = factory.array("denDelayPtr", T.Uint32, sg.name, "denDelayPtr")
-    return f"{ptr}[0] = ({ptr}[0] + 1u) % {sg.max_dendritic_delay_timesteps}u;\n"
 
 
 # ---------------------------------------------------------------------- initialisation

@@ -19,7 +19,7 @@ from ..codegen.merge import generate_merged
 from ..codegen.neuron_update import NeuronUpdateGenerator
 from ..codegen.rng import rng_source
 from ..codegen.stream import CodeStream
-from ..codegen.synapse_update import SynapseUpdateGenerator
+from ..codegen.synapse_update import SynapseUpdateGenerator, advance_dendritic_ring
 from ..lang import types as T
 from ..model.enums import ParallelismHint
 from ..model.enums import SynapseMatrixConnectivity as Conn
@@ -152,9 +152,9 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     # previous-spike-time bookkeeping reads the last step's spikes after the synaptic phases
     # (which may read the old times): a wave of its own. Clearing the recording row depends
     # on nothing else in the step, so those kernels join the step's first wave.
-    parallel = [n for n in neurons if _has_parallel_prologue(plan, n, target)]
-    bookkeeping = [n for n in parallel if _has_prev_time_bookkeeping(plan, n, target)]
-    clear_only = [n for n in parallel if n not in bookkeeping]
+    kinds = {n.group.name: _prologue_kind(plan, n, target) for n in neurons}
+    bookkeeping = [n for n in neurons if kinds[n.group.name] == "bookkeeping"]
+    clear_only = [n for n in neurons if kinds[n.group.name] == "clear"]
     add(step, "neuron_update",
         generate_merged(plan, "NeuronPrologueParallel", bookkeeping,
                         lambda np_, f: NeuronUpdateGenerator(plan, np_, f,
@@ -182,7 +182,7 @@ def generate_cuda(plan) -> CudaGeneratedModel:
         lambda g: 1, single=True)
     den = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
     add(end, "synapse_dynamics",
-        generate_merged(plan, "DendriticDelayUpdate", den, lambda sp, f: _advance_ptr(sp, f)),
+        generate_merged(plan, "DendriticDelayUpdate", den, advance_dendritic_ring),
         lambda g: 1, single=True)
     step.append(StepEndKernel(end))
     items = neurons + synapse_plans + [_CurrentSourceItem(cs)
@@ -229,14 +229,14 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     return generated
 
 
-def _has_parallel_prologue(plan, nplan, target) -> bool:
+def _prologue_kind(plan, nplan, target):
+    """What a neuron group's parallel prologue holds: None (nothing), "bookkeeping"
+    (previous spike times, which must follow the synaptic phases) or "clear" (only clearing
+    recording rows, which may run anywhere in the step before the update)."""
     gen = NeuronUpdateGenerator(plan, nplan, EnvFactory(plan, GroupFields()), target)
-    return bool(gen.prologue_parallel().strip())
-
-
-def _has_prev_time_bookkeeping(plan, nplan, target) -> bool:
-    gen = NeuronUpdateGenerator(plan, nplan, EnvFactory(plan, GroupFields()), target)
-    return bool(nplan.needs_prev_st or list(gen.event_groups()))
+    if not gen.prologue_parallel().strip():
+        return None
+    return "bookkeeping" if nplan.needs_prev_st or list(gen.event_groups()) else "clear"
 
 
 def _init_size(item) -> int:
@@ -250,14 +250,6 @@ def _init_size(item) -> int:
 
 def _single(code: str) -> str:
     return f"if (_lid == 0) {{\n{code}}}\n"
-
-
-def _advance_ptr(splan, factory) -> str:
-    from ..lang import types as T
-    sg = splan.group
-    ptr = factory.array("denDelayPtr", T.Uint32, sg.name, "denDelayPtr")
-    depth = factory.value("maxDendriticDelaySteps", T.Uint32, sg.max_dendritic_delay_timesteps)
-    return f"{ptr}[0] = ({ptr}[0] + 1u) % {depth};\n"
 
 
 def _neuron_body(plan, nplan, factory, target) -> str:
@@ -500,8 +492,9 @@ def _step_end_kernel(s, kernel):
 
 
 def _packed_member(s, kernel, merged):
-    """The member that owns this block (binary search of the block-start table), and the
-    thread's index and thread count within that member."""
+    """The member that owns this block (from the block-start table: independent comparisons
+    for up to 16 members, a binary search beyond), and the thread's index and thread count
+    within that member."""
     start = f"{kernel.name}_blockStart"
     members = len(merged.members)
     if members == 1:

@@ -38,7 +38,9 @@ class NeuronUpdateGenerator:
         # counts staged and published after the update (see ModelPlan.staged_spike_counts):
         # the queue pointer then still points at the last step's slot during the update
         self.staged = plan.staged_spike_counts
-        # (flag, recording array) pairs when the target records a warp's bits at once
+        # GPU: recording bits gathered per warp and written as whole words, so nothing clears
+        # the recording row first; (flag, recording array) pairs
+        self.warp_recording = getattr(target, "warp_recording", False)
         self.warp_records: list = []
         # values read once per step before the element loop (filled in while body() runs)
         self.step_constants: list[str] = []
@@ -100,12 +102,11 @@ class NeuronUpdateGenerator:
                        f"{c_literal(self.plan.dt, self.time)};")
         for sg, side in self.event_groups():
             self.event_prev_time_bookkeeping(s, sg, side)
-        whole_words = getattr(self.target, "warp_recording", False)   # nothing to clear
-        # the split update's spike pass writes whole recording words
-        if ng.spike_recording_enabled and not whole_words and not self.split:
+        # warp recording and the split update's spike pass write whole recording words
+        if ng.spike_recording_enabled and not self.warp_recording and not self.split:
             self.clear_recording(s, self.arr(ng.name, "recordSpk"))
         for sg, side in self.event_groups():
-            if (sg.name, f"{side}RecordSpkEvent") in self.plan.arrays and not whole_words:
+            if (sg.name, f"{side}RecordSpkEvent") in self.plan.arrays and not self.warp_recording:
                 k = self.event_key(sg, side)
                 self.clear_recording(s, self.arr(sg.name, f"{side}RecordSpkEvent",
                                                  field=f"{k}_RecordSpkEvent"))
@@ -136,18 +137,18 @@ class NeuronUpdateGenerator:
         ptr = self.arr(ng.name, "spkQuePtr") if self.d > 1 else None
         if ptr is not None:
             s.line(f"const uint32_t _newSlot = ({ptr}[0] + 1u) % {self.d}u;")
-        publish = CodeStream()
-        slot = "_newSlot" if ptr is not None and self.nplan.spike_queue else "0"
-        cnt, nxt = self.arr(ng.name, "spkCnt"), self.arr(ng.name, "spkCntNext")
-        publish.line(f"{cnt}[{slot}] = {nxt}[0];")
-        publish.line(f"{nxt}[0] = 0;")
+        counts = [(self.arr(ng.name, "spkCnt"), self.arr(ng.name, "spkCntNext"),
+                   ptr is not None and self.nplan.spike_queue)]
         for sg, side in self.event_groups():
             k = self.event_key(sg, side)
-            cnt = self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent")
-            nxt = self.arr(sg.name, f"{side}SpkCntEventNext", field=f"{k}_SpkCntEventNext")
-            slot = "_newSlot" if self.event_queued(sg, side) else "0"
-            publish.line(f"{cnt}[{slot}] = {nxt}[0];")
-            publish.line(f"{nxt}[0] = 0;")
+            counts.append((self.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent"),
+                           self.arr(sg.name, f"{side}SpkCntEventNext",
+                                    field=f"{k}_SpkCntEventNext"),
+                           self.event_queued(sg, side)))
+        publish = CodeStream()
+        for count, staged, queued in counts:
+            publish.line(f"{count}[{'_newSlot' if queued else '0'}] = {staged}[0];")
+            publish.line(f"{staged}[0] = 0;")
         s.lines(batch_loop(self.plan, str(publish)))
         if ptr is not None:
             s.line(f"{ptr}[0] = _newSlot;")
@@ -371,7 +372,7 @@ class NeuronUpdateGenerator:
         return str(s)
 
     def record_bit(self, s, array):
-        if getattr(self.target, "warp_recording", False):
+        if self.warp_recording:
             # a flag per recording buffer; the warp writes whole words (warp_record_writes)
             flags = [flag for flag, a in self.warp_records if a == array]
             if not flags:

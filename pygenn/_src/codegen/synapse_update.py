@@ -239,3 +239,11 @@ def _find_var(model, name):
         if var.name == name:
             return var
     raise KeyError(name)
+
+
+def advance_dendritic_ring(splan, factory) -> str:
+    """Once per step, after the neuron update: the group's dendritic delay ring moves on one
+    slot (both backends)."""
+    sg = splan.group
+    ptr = factory.array("denDelayPtr", T.Uint32, sg.name, "denDelayPtr")
+    return f"{ptr}[0] = ({ptr}[0] + 1u) % {sg.max_dendritic_delay_timesteps}u;\n"

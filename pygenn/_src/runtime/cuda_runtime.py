@@ -145,6 +145,7 @@ class CudaRuntime(CpuRuntime):
         self.device.make_current()
         self._queued = 0                  # steps step_time() queued but not launched yet
         self._launching = False
+        self._zero_copy = False           # some array is zero-copy: launch every step
         self.stream = _QueueingStream(self._launch_queued)
         with open(cubin_path, "rb") as f:
             self.module = cu.Module.load(f.read())
@@ -181,7 +182,9 @@ class CudaRuntime(CpuRuntime):
 
     # ------------------------------------------------------------------ memory
     def _new_array(self, spec, count):
-        return CudaArray(spec, count, self.stream)
+        array = CudaArray(spec, count, self.stream)
+        self._zero_copy = self._zero_copy or array.zero_copy
+        return array
 
     def _set_recording_timesteps(self, count):
         self._set_global("_numRecordingTimesteps", np.array([count], dtype=np.uint32))
@@ -211,7 +214,7 @@ class CudaRuntime(CpuRuntime):
         elif kernel.single_thread:
             grid, block = (1, len(kernel.merged.members), kernel.batches), (1, 1, 1)
         else:   # gridDim.z: one slice per batch
-            grid = (self._block_starts(kernel)[-1], 1, getattr(kernel, "batches", 1))
+            grid = (self._block_starts(kernel)[-1], 1, kernel.batches)
             block = (BLOCK_SIZE, 1, 1)
         self._function(kernel.name).launch(grid, block, [], stream=stream or self.stream,
                                            programmatic=programmatic)
@@ -317,15 +320,8 @@ class CudaRuntime(CpuRuntime):
         # memory can be read without touching the stream, so such models launch every step.
         self._queued += 1
         self._timestep += 1
-        if self._queued >= self.STEPS_PER_GRAPH or self._has_zero_copy:
+        if self._queued >= self.STEPS_PER_GRAPH or self._zero_copy:
             self._launch_queued()
-
-    @property
-    def _has_zero_copy(self) -> bool:
-        flag = getattr(self, "_zero_copy_flag", None)
-        if flag is None:
-            flag = self._zero_copy_flag = any(a.zero_copy for a in self.arrays.values())
-        return flag
 
     def _launch_queued(self):
         """Launch the queued steps: whole multi-step graphs, then single-step graphs."""
