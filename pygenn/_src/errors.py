@@ -24,7 +24,20 @@ class CodeContext:
 
     def line_text(self, line: int) -> str:
         lines = self.source.split("\n")
-        return lines[line - 1] if 1 <= line <= len(lines) else ""
+        return lines[line - 1].rstrip("\r") if 1 <= line <= len(lines) else ""
+
+
+def _visible(text: str) -> str:
+    """``text`` with control and other unprintable characters shown as '?', one for one, so a
+    caret drawn under it still lines up (an error message must not carry a raw CR or NUL)."""
+    return "".join(c if c.isprintable() or c == "\t" else "?" for c in text)
+
+
+# A code string stops being scanned or parsed after this many errors (a pasted binary file
+# or a runaway mistake would otherwise give thousands)
+MAX_DIAGNOSTICS = 25
+# Source lines longer than this are shown as a window around the error's column
+_EXCERPT_WIDTH = 120
 
 
 @dataclass(frozen=True)
@@ -38,15 +51,28 @@ class Diagnostic:
 
     def format(self, context: CodeContext) -> str:
         where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
-        at = f" at '{self.lexeme}'" if self.lexeme else ""
-        text = f"  {where}: error{at}: {self.message}"
-        source_line = context.line_text(self.line)
+        lexeme = _visible(self.lexeme[:_EXCERPT_WIDTH])
+        at = f" at '{lexeme}'" if self.lexeme else ""
+        text = f"  {where}: error{at}: {_visible(self.message)}"
+        source_line, caret_column = _excerpt(_visible(context.line_text(self.line)),
+                                             self.column)
         if source_line:
             text += "\n    " + source_line
             if self.column:
-                width = max(1, len(self.lexeme))
-                text += "\n    " + " " * (self.column - 1) + "^" * width
+                width = max(1, min(len(self.lexeme), len(source_line) - caret_column + 1))
+                text += "\n    " + " " * (caret_column - 1) + "^" * width
         return text
+
+
+def _excerpt(line: str, column: int) -> tuple[str, int]:
+    """A long ``line`` cut to a window around ``column``; the column within the window."""
+    if len(line) <= _EXCERPT_WIDTH:
+        return line, column
+    start = max(0, min(column - 1 - _EXCERPT_WIDTH // 2, len(line) - _EXCERPT_WIDTH))
+    window = line[start:start + _EXCERPT_WIDTH]
+    prefix = "..." if start > 0 else ""
+    suffix = "..." if start + _EXCERPT_WIDTH < len(line) else ""
+    return prefix + window + suffix, column - start + len(prefix)
 
 
 class CodeStringError(RuntimeError):
@@ -59,7 +85,9 @@ class CodeStringError(RuntimeError):
         self.diagnostics = list(diagnostics)
         role = f" (code string '{context.role}')" if context.role else ""
         lines = [f"{self.kind} error {context.description}{role}:"]
-        lines += [d.format(context) for d in self.diagnostics]
+        lines += [d.format(context) for d in self.diagnostics[:MAX_DIAGNOSTICS]]
+        if len(self.diagnostics) >= MAX_DIAGNOSTICS:
+            lines.append(f"  (stopped after {MAX_DIAGNOSTICS} errors)")
         super().__init__("\n".join(lines))
 
 
@@ -80,6 +108,18 @@ class CodeTypeError(CodeStringError):
     kind = "Type"
 
 
+class InvalidNameError(ValueError, RuntimeError):
+    """A name pygenn cannot use: names become part of generated C++ code and of file paths.
+
+    A ``ValueError`` (a bad argument) that is also a ``RuntimeError``, the type GeNN raises for
+    invalid names, so existing ``except RuntimeError`` code keeps working.
+    """
+
+
+class InvalidNameTypeError(TypeError, ValueError):
+    """A name that is not a string (also a ``ValueError``, like ``InvalidNameError``)."""
+
+
 class BuildError(RuntimeError):
     """Compiling generated code failed; carries the command, return code and compiler output."""
 
@@ -90,6 +130,22 @@ class BuildError(RuntimeError):
         self.output = output
         self.source_path = source_path
         super().__init__(message)
+
+
+class GeneratedCodeError(BuildError):
+    """The C++ compiler (or NVRTC) rejected code pygenn generated: a bug in pygenn.
+
+    The message explains that and names the code strings whose pasted code the compiler's
+    errors point into (``code_strings``); the compiler's own log is only appended to it, and is
+    kept whole in ``compiler_log`` (also ``output``).
+    """
+
+    def __init__(self, message: str, command=None, returncode=None, output: str = "",
+                 source_path: str | None = None, code_strings=()):
+        self.compiler_log = output
+        self.code_strings = list(code_strings)
+        super().__init__(message, command=command, returncode=returncode, output=output,
+                         source_path=source_path)
 
 
 class CudaDriverError(RuntimeError):

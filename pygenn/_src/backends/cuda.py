@@ -83,9 +83,17 @@ class Kernel:
 
 
 class StepEndKernel:
-    """The last kernel of every step: thread i runs the one-thread work of the i-th member
-    of ``parts`` (one-thread merged groups), and the thread after them advances the device
-    timestep. Nothing else runs then, so none of them reads the timestep."""
+    """The last kernel of every step: it publishes the spike and event counts that the neuron
+    update staged, advances every queue and ring pointer, then the device timestep. Nothing
+    else runs then, so none of its threads reads the timestep.
+
+    Batch size 1: thread i runs the one-thread work of the i-th member of ``parts`` and the
+    thread after them advances the timestep. Batch size B > 1: block i belongs to the i-th
+    population (``batched``); its threads publish one batch's counts each, and once every
+    thread of the block has read the population's queue pointer (``__syncthreads``) thread 0
+    advances it. No other block reads or writes that pointer, so there is no race between
+    blocks. The last block advances the dendritic rings (``shared``), a thread per ring, and the
+    timestep."""
 
     name = "StepEnd"
     phase = "neuron_update"
@@ -93,13 +101,27 @@ class StepEndKernel:
     single_thread = True          # no block-start table
     batches = 1
 
-    def __init__(self, parts):
-        self.parts = parts
+    def __init__(self, batched, shared=(), batch_size=1):
+        self.batched, self.shared = list(batched), list(shared)
+        self.parts = self.batched + self.shared
+        self.batch_size = batch_size
         self.merged = None
 
     @property
     def threads(self) -> int:
         return sum(len(k.merged.members) for k in self.parts) + 1
+
+    @property
+    def block(self) -> tuple:
+        if self.batch_size == 1:
+            return (BLOCK_SIZE, 1, 1)
+        return (min(1024, -(-self.batch_size // 32) * 32), 1, 1)
+
+    @property
+    def grid(self) -> tuple:
+        if self.batch_size == 1:
+            return (-(-self.threads // BLOCK_SIZE), 1, 1)
+        return (sum(len(k.merged.members) for k in self.batched) + 1, 1, 1)
 
 
 @dataclass
@@ -173,18 +195,22 @@ def generate_cuda(plan) -> CudaGeneratedModel:
                         lambda np_, f: _neuron_body(plan, np_, f, target)),
         lambda np_: np_.group.num_neurons)
     # the step's last kernel: publish spike counts, advance every ring pointer and the
-    # timestep, one thread per population (StepEndKernel)
-    end = []
-    add(end, "neuron_update",
-        generate_merged(plan, "NeuronEpilogue", neurons,
-                        lambda np_, f: NeuronUpdateGenerator(plan, np_, f,
-                                                             target).epilogue_serial()),
+    # timestep; a thread per population, or with batches a block per population and a thread
+    # per batch (StepEndKernel)
+    end, rings = [], []
+    if plan.batch_size > 1:
+        def epilogue(np_, f):
+            return _epilogue_per_batch(plan, np_, f, target)
+    else:
+        def epilogue(np_, f):
+            return NeuronUpdateGenerator(plan, np_, f, target).epilogue_serial()
+    add(end, "neuron_update", generate_merged(plan, "NeuronEpilogue", neurons, epilogue),
         lambda g: 1, single=True)
     den = [p for p in synapse_plans if (p.name, "denDelayPtr") in plan.arrays]
-    add(end, "synapse_dynamics",
+    add(rings, "synapse_dynamics",
         generate_merged(plan, "DendriticDelayUpdate", den, advance_dendritic_ring),
         lambda g: 1, single=True)
-    step.append(StepEndKernel(end))
+    step.append(StepEndKernel(end, rings, plan.batch_size))
     items = neurons + synapse_plans + [_CurrentSourceItem(cs)
                                        for cs in plan.current_sources.values()]
     add(init, "init", generate_merged(plan, "Init", items,
@@ -472,23 +498,83 @@ static __device__ __forceinline__ uint32_t atomic_or(uint32_t* p, uint32_t v) {{
 def _step_end_kernel(s, kernel):
     with s.block(f"__global__ void {kernel.name}()"):
         s.line("PYGENN_GRID_DEPENDENCY();")
-        s.line("const uint32_t _thread = blockIdx.x * blockDim.x + threadIdx.x;")
+        if kernel.batch_size == 1:
+            s.line("const uint32_t _thread = blockIdx.x * blockDim.x + threadIdx.x;")
+            s.line("const uint32_t _lid = 0, _numThreads = 1, _batch = 0;")
+            s.line("(void)_lid; (void)_numThreads; (void)_batch;")
+            _step_end_threads(s, kernel.parts)
+            return
+        # a block per population, its threads over the batches (the parts' own loops)
         s.line("const uint32_t _lid = 0, _numThreads = 1, _batch = 0;")
         s.line("(void)_lid; (void)_numThreads; (void)_batch;")
         first = 0
-        for part in kernel.parts:
+        for part in kernel.batched:
             m = part.merged
             last = first + len(m.members)
-            condition = f"_thread < {last}u" if first == 0 else \
-                f"_thread >= {first}u && _thread < {last}u"
+            condition = f"blockIdx.x < {last}u" if first == 0 else \
+                f"blockIdx.x >= {first}u && blockIdx.x < {last}u"
             with s.block(f"if ({condition})"):
                 s.line(f"// {m.kind} merged group {m.index}: "
                        + ", ".join(f"'{g.name}'" for g in m.members))
-                s.line(f"{m.struct_name} *const _group = &{m.array_name}[_thread - {first}u];")
+                s.line(f"{m.struct_name} *const _group = &{m.array_name}[blockIdx.x - {first}u];")
                 s.lines(m.code)
             first = last
-        with s.block(f"if (_thread == {first}u)"):
-            s.line("_deviceTimestep++;")
+        # the last block: rings (no per-batch work, and nothing here reads their pointers)
+        # and the timestep, a thread each
+        total = sum(len(k.merged.members) for k in kernel.shared) + 1
+        with s.block(f"if (blockIdx.x == {first}u)"):
+            with s.block(f"for (uint32_t _thread = threadIdx.x; _thread < {total}u; "
+                         f"_thread += blockDim.x)"):
+                _step_end_threads(s, kernel.shared)
+
+
+def _step_end_threads(s, parts):
+    """Thread ``_thread`` runs the one-thread work of the ``_thread``-th member of ``parts``;
+    the thread after them advances the device timestep."""
+    first = 0
+    for part in parts:
+        m = part.merged
+        last = first + len(m.members)
+        condition = f"_thread < {last}u" if first == 0 else \
+            f"_thread >= {first}u && _thread < {last}u"
+        with s.block(f"if ({condition})"):
+            s.line(f"// {m.kind} merged group {m.index}: "
+                   + ", ".join(f"'{g.name}'" for g in m.members))
+            s.line(f"{m.struct_name} *const _group = &{m.array_name}[_thread - {first}u];")
+            s.lines(m.code)
+        first = last
+    with s.block(f"if (_thread == {first}u)"):
+        s.line("_deviceTimestep++;")
+
+
+def _epilogue_per_batch(plan, nplan, factory, target) -> str:
+    """A population's step end with B > 1 batches, run by one block: each thread publishes
+    the counts of its batches (the same counts as ``NeuronUpdateGenerator.epilogue_serial``);
+    every thread computes the new queue slot from the old pointer, and thread 0 writes the
+    pointer only after the block's barrier, when no thread of the block can still read it."""
+    gen = NeuronUpdateGenerator(plan, nplan, factory, target)
+    ng = gen.ng
+    s = CodeStream()
+    ptr = gen.arr(ng.name, "spkQuePtr") if gen.d > 1 else None
+    if ptr is not None:
+        s.line(f"const uint32_t _newSlot = ({ptr}[0] + 1u) % {gen.d}u;")
+    counts = [(gen.arr(ng.name, "spkCnt"), gen.arr(ng.name, "spkCntNext"),
+               ptr is not None and nplan.spike_queue)]
+    for sg, side in gen.event_groups():
+        k = gen.event_key(sg, side)
+        counts.append((gen.arr(sg.name, f"{side}SpkCntEvent", field=f"{k}_SpkCntEvent"),
+                       gen.arr(sg.name, f"{side}SpkCntEventNext", field=f"{k}_SpkCntEventNext"),
+                       gen.event_queued(sg, side)))
+    with s.block(f"for (uint32_t _batch = threadIdx.x; _batch < {plan.batch_size}u; "
+                 f"_batch += blockDim.x)"):
+        for count, staged, queued in counts:
+            s.line(f"{count}[{'_newSlot' if queued else '0'}] = {staged}[0];")
+            s.line(f"{staged}[0] = 0;")
+    if ptr is not None:
+        s.line("__syncthreads();   // every thread of the block has read the old pointer")
+        with s.block("if (threadIdx.x == 0)"):
+            s.line(f"{ptr}[0] = _newSlot;")
+    return str(s)
 
 
 def _packed_member(s, kernel, merged):

@@ -1,11 +1,13 @@
-"""Which backends exist here, and the small interface the lifecycle uses to drive one."""
+"""The backends: how each makes its preferences, generates, compiles and creates a runtime."""
 from __future__ import annotations
+
+import warnings
 
 from ..model.enums import PlogSeverity
 
 
 class PreferencesBase:
-    """Preferences common to all backends (SPEC 12.2); unknown names are rejected at build."""
+    """Preferences common to all backends (SPEC 12.2); names a backend lacks are ignored."""
 
     def __init__(self):
         self.optimize_code = False
@@ -23,11 +25,15 @@ class PreferencesBase:
                "manualBlockSizes": "manual_block_sizes", "enableNCCLReductions":
                "enable_nccl_reductions"}
 
-    def apply(self, kwargs: dict):
+    def apply(self, kwargs: dict, backend_name: str = ""):
+        """Set each preference; one this backend lacks is ignored with a warning, as GeNN
+        ignores it (scripts pass CUDA preferences and then run on a CPU)."""
         for key, value in kwargs.items():
             name = self.ALIASES.get(key, key)
             if not hasattr(self, name):
-                raise ValueError(f"Unknown preference '{key}'")
+                warnings.warn(f"Preference '{key}' is not a preference of the {backend_name} "
+                              f"backend; it is ignored", UserWarning, stacklevel=5)
+                continue
             setattr(self, name, value)
         return self
 
@@ -39,7 +45,7 @@ class CpuBackend:
         pass
 
     def make_preferences(self, kwargs):
-        return self.Preferences().apply(kwargs)
+        return self.Preferences().apply(kwargs, self.name)
 
     def check_plan(self, plan):
         # custom connectivity updates are supported by both backends
@@ -152,19 +158,3 @@ class CudaBackend(CpuBackend):
                                "cubin; build it once without never_rebuild")
         device_id = int(getattr(preferences, "manual_device_id", 0) or 0)
         return CudaRuntime(library, generated, seed, device_id)
-
-
-_BACKENDS = {"cuda": CudaBackend, "multi_threaded_cpu": MultiThreadedCpuBackend,
-             "single_threaded_cpu": CpuBackend}
-
-
-def available_backends() -> dict:
-    """Backends that work on this machine, in GeNN's preference order (cuda first)."""
-    return {name: cls for name, cls in _BACKENDS.items()}
-
-
-def get_backend(name: str):
-    try:
-        return _BACKENDS[name]()
-    except KeyError:
-        raise KeyError(f"Unknown backend '{name}'; available: {', '.join(_BACKENDS)}") from None

@@ -2,8 +2,11 @@
 
 An entry is a directory named by the SHA-256 of everything that affects the binary (the sources,
 the compiler and its version, the flags, backend settings and pygenn's version). It is complete
-when its manifest and the library the manifest names are present; only complete entries are
-ever published, so any complete entry is a hit.
+when its manifest names this entry's key and a library inside the entry whose SHA-256 is the one
+the manifest recorded when it was built; only complete entries are ever published, so any
+complete entry is a hit. An entry that fails these checks (a truncated or garbled library,
+another entry's files, a manifest pointing elsewhere) is rebuilt with a warning: loading it could
+crash the process or run another model silently.
 
 A miss builds in a private temporary folder inside the cache and publishes it with an atomic
 ``os.rename`` under a file lock; if another process or thread published the same key meanwhile,
@@ -26,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -34,7 +38,7 @@ from ..errors import BuildError
 CACHE_DIR_ENV = "PYGENN_CACHE_DIR"
 MANIFEST_NAME = "build_manifest.json"
 # bump when the entry layout or what the key covers changes, so old entries are never reused
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"
 
 logger = logging.getLogger("pygenn.build")
 
@@ -48,6 +52,27 @@ def cache_dir() -> Path:
     if override:
         return Path(override).expanduser()
     return Path.home() / ".cache" / "pygenn"
+
+
+def usable_cache_dir() -> Path:
+    """``cache_dir()``, created if needed; a BuildError with the remedy if it cannot be used."""
+    root = cache_dir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        problem = None if root.is_dir() else "is not a folder"
+    except FileExistsError:
+        problem = "is a file, not a folder"
+    except OSError as error:
+        problem = f"cannot be created ({error.strerror or error})"
+    if problem is None and not os.access(root, os.W_OK | os.X_OK):
+        problem = "is not writable"
+    if problem is not None:
+        origin = (f"set by the environment variable {CACHE_DIR_ENV}"
+                  if os.environ.get(CACHE_DIR_ENV, "").strip() else "the default location")
+        raise BuildError(f"The pygenn build cache folder '{root}' ({origin}) {problem}: set "
+                         f"{CACHE_DIR_ENV} to a folder you can write to (it is created if "
+                         f"missing), or fix that folder's permissions")
+    return root
 
 
 def build_key(sources: dict[str, str], toolchain_id: str, flags: list[str],
@@ -94,9 +119,14 @@ def get_or_build(key: str, sources: dict[str, str], build_fn: Callable[[Path], P
     if failed is not None:
         raise failed
     entry = cache_dir() / key
-    if is_complete(entry):
+    problem = entry_problem(entry)
+    if problem is None:                 # a hit needs no write access (a read-only cache works)
         logger.info("cached %s", label)
         return entry
+    usable_cache_dir()                  # a miss builds there: say now if it cannot
+    if entry.exists():
+        warnings.warn(f"The build cache entry {entry} of {label} is unusable ({problem}); "
+                      f"rebuilding it", RuntimeWarning, stacklevel=2)
     start = time.perf_counter()
     build_dir = _private_build_dir(key)
     library = _run_build(key, build_dir, build_fn)
@@ -107,22 +137,91 @@ def get_or_build(key: str, sources: dict[str, str], build_fn: Callable[[Path], P
 
 
 def is_complete(entry: Path) -> bool:
-    """Whether ``entry`` holds a readable manifest and the library it names."""
+    """Whether ``entry`` is a usable entry (see ``entry_problem``)."""
+    return entry_problem(entry) is None
+
+
+def entry_problem(entry: Path) -> str | None:
+    """Why ``entry`` cannot be used, or None when its manifest belongs to it and names a library
+    inside it with the SHA-256 recorded when it was built."""
+    entry = Path(entry)
+    if not entry.is_dir():
+        return "it does not exist"
     try:
-        return library_path(entry).is_file()
-    except (OSError, ValueError, KeyError):
-        return False
+        manifest = read_manifest(entry)
+        library = library_path(entry)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return f"its manifest is missing or invalid: {error}"
+    if manifest.get("key") != entry.name:
+        return "its manifest belongs to another entry"
+    if not library.is_file():
+        return f"its library {library.name} is missing"
+    expected = manifest.get("library_sha256")
+    if not isinstance(expected, str) or file_sha256(library) != expected:
+        return (f"its library {library.name} does not match the SHA-256 recorded when it was "
+                f"built: it was truncated or changed since")
+    return None
 
 
 def library_path(entry: Path) -> Path:
-    """The library of a cache entry, as named by its manifest."""
+    """The library of a cache entry, as named by its manifest (always a path inside the entry:
+    a manifest naming anything else raises ValueError)."""
     manifest = read_manifest(entry)
-    return Path(entry) / manifest["library"]
+    name = manifest["library"]
+    if not isinstance(name, str) or not name or Path(name).is_absolute() \
+            or ".." in Path(name).parts:
+        raise ValueError(f"the manifest of {entry} names the library {name!r}, which is not a "
+                         f"relative path inside the entry")
+    library = Path(entry) / name
+    if not _is_inside(library, Path(entry)):
+        raise ValueError(f"the manifest of {entry} names the library {name!r}, which resolves "
+                         f"outside the entry")
+    return library
 
 
 def read_manifest(entry: Path) -> dict:
-    """The manifest of a cache entry (key, name, library, sources' hashes, versions)."""
-    return json.loads((Path(entry) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    """The manifest of a cache entry (key, name, library and its SHA-256, sources' hashes,
+    versions)."""
+    manifest = json.loads((Path(entry) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    if not isinstance(manifest, dict):
+        raise ValueError(f"the manifest of {entry} is not a JSON object")
+    return manifest
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 (hex) of a file's contents."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def expected_library_sha256(library: Path) -> str | None:
+    """The SHA-256 the manifest of the cache entry holding ``library`` recorded for it, or None
+    when ``library`` is not the library of a cache entry."""
+    library = Path(library)
+    entry = library.parent
+    try:
+        if library_path(entry).resolve() != library.resolve():
+            return None
+        expected = read_manifest(entry).get("library_sha256")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return expected if isinstance(expected, str) else None
+
+
+def discard_entry(entry: Path) -> None:
+    """Remove a cache entry (one found corrupt), so the next build of its key rebuilds it."""
+    entry = Path(entry)
+    with _publication_lock():
+        if not entry.exists():
+            return
+        temp_root = usable_cache_dir() / ".tmp"
+        temp_root.mkdir(exist_ok=True)
+        stale = Path(tempfile.mkdtemp(prefix="stale-", dir=temp_root))
+        os.rename(entry, stale / "entry")
+    shutil.rmtree(stale, ignore_errors=True)
 
 
 def forget_failed_builds() -> None:
@@ -153,7 +252,7 @@ def build_cached_library(sources: dict[str, str], name: str = "", flags: list[st
 
 
 def _private_build_dir(key: str) -> Path:
-    temp_root = cache_dir() / ".tmp"
+    temp_root = usable_cache_dir() / ".tmp"
     temp_root.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f"{key[:16]}-{os.getpid()}-", dir=temp_root))
 
@@ -212,6 +311,7 @@ def _write_manifest(build_dir: Path, key: str, name: str, library: Path,
         "key": key,
         "name": name,
         "library": library.resolve().relative_to(build_dir.resolve()).as_posix(),
+        "library_sha256": file_sha256(library),
         "sources": {source_name: hashlib.sha256(text.encode("utf-8")).hexdigest()
                     for source_name, text in sorted(sources.items())},
         "pygenn_version": _package_version(),
@@ -244,8 +344,7 @@ def _publication_lock():
     except ImportError:  # Windows: os.rename still refuses to replace an existing entry
         yield
         return
-    root = cache_dir()
-    root.mkdir(parents=True, exist_ok=True)
+    root = usable_cache_dir()
     with open(root / "publish.lock", "a+b") as lock_file:
         fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
         try:

@@ -2,19 +2,23 @@
 
 Translation units compile in parallel (a thread pool driving ``subprocess`` with argument lists,
 never a shell); the objects are then linked into one shared library. A failure raises
-``BuildError`` with everything needed to act on it: the file, the command, the exit code, the
-tail of the compiler's output and where the generated file lies.
+``GeneratedCodeError`` (a ``BuildError``) that says what it is: pygenn's front end accepts only
+code strings that compile, so a compiler error in generated code is a bug in pygenn. The error
+names the code strings the compiler's errors point into (found through the user-code markers
+around pasted code), the file, the command and the exit code, and appends the tail of the
+compiler's output (all of it is in the error's ``compiler_log``).
 """
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..errors import BuildError
+from ..errors import BuildError, GeneratedCodeError
 from . import toolchain
 
 SOURCE_SUFFIXES = (".cc", ".cpp", ".cxx")
@@ -100,7 +104,7 @@ def _link(command: list[str], link: list[str], objects: list[Path], out_dir: Pat
 
 
 def _run(args: list[str], what: str, source_path: Path) -> None:
-    """Run one compiler command; a non-zero exit raises BuildError with the output's tail."""
+    """Run one compiler command; a non-zero exit raises GeneratedCodeError."""
     try:
         result = subprocess.run(args, capture_output=True, text=True, check=False)
     except OSError as error:
@@ -110,10 +114,68 @@ def _run(args: list[str], what: str, source_path: Path) -> None:
     if result.returncode == 0:
         return
     output = (result.stdout + result.stderr).rstrip()
-    tail = "\n".join(output.splitlines()[-LOG_TAIL_LINES:])
-    message = (f"{what} failed (exit code {result.returncode}).\n"
-               f"Command: {shlex.join(args)}\n"
-               f"Compiler output (last {LOG_TAIL_LINES} lines):\n{tail}\n"
-               f"The generated code is in: {source_path}")
-    raise BuildError(message, command=args, returncode=result.returncode, output=output,
-                     source_path=str(source_path))
+    raise generated_code_error(
+        f"{what} failed (exit code {result.returncode})", output, source_path,
+        details=f"Command: {shlex.join(args)}", command=args, returncode=result.returncode)
+
+
+# "file:line:column: error" (GCC, clang) and "file(line): error" (NVRTC)
+_ERROR_LOCATION = re.compile(
+    r"^(?P<file>[^\n]+?)(?::(?P<line>\d+)(?::\d+)?|\((?P<nvrtc_line>\d+)\)): "
+    r"(?:fatal )?error\b", re.MULTILINE)
+
+
+def code_strings_in_log(log: str, sources: dict[str, str] | None = None) -> list[str]:
+    """The code strings whose pasted code a compiler log's errors point into, in order.
+
+    ``sources`` maps file names (or paths) to their text; files not in it are read from disk.
+    """
+    from ..codegen.stream import user_code_origin
+
+    origins: list[str] = []
+    texts = dict(sources or {})
+    for match in _ERROR_LOCATION.finditer(log):
+        path = match.group("file").strip()
+        line = int(match.group("line") or match.group("nvrtc_line"))
+        text = texts.get(path, texts.get(os.path.basename(path)))
+        if text is None:
+            text = texts[path] = _read_text(path)
+        origin = user_code_origin(text, line) if text else None
+        if origin and origin not in origins:
+            origins.append(origin)
+    return origins
+
+
+def _read_text(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def generated_code_error(what: str, log: str, source_path, details: str = "",
+                         sources: dict[str, str] | None = None, command=None,
+                         returncode=None, compiler: str = "compiler",
+                         tail_lines: int = LOG_TAIL_LINES) -> GeneratedCodeError:
+    """The error for generated code that failed to compile or link: it says this is a pygenn
+    bug, names the code strings involved and appends the tail of the ``compiler``'s log."""
+    code_strings = code_strings_in_log(log, sources)
+    if code_strings:
+        involved = ("The compiler's errors are in code pasted from: "
+                    + "; ".join(code_strings) + ".")
+    else:
+        involved = "The compiler's errors are in code pygenn wrote itself, not in a code string."
+    lines = log.splitlines()
+    tail = lines[-tail_lines:]
+    left_out = (f" ({len(lines) - len(tail)} earlier lines of the log left out; all of it is "
+                f"in the error's compiler_log)" if len(lines) > len(tail) else "")
+    message = (f"{what}. This is a bug in pygenn, not in your model: pygenn only accepts code "
+               f"strings it can translate into valid code, so the code it generated should have "
+               f"compiled. Please report it with the generated code and the {compiler} output "
+               f"below.\n{involved}\n"
+               + (f"The generated code is in: {source_path}\n" if source_path else "")
+               + (f"{details}\n" if details else "")
+               + f"---- {compiler} output{left_out} ----\n" + "\n".join(tail))
+    return GeneratedCodeError(message, command=command, returncode=returncode, output=log,
+                              source_path=str(source_path) if source_path else None,
+                              code_strings=code_strings)

@@ -154,7 +154,8 @@ def compile_cuda(source: str, name: str, arch: str, options=(), *,
         result, = nvrtc.nvrtcCompileProgram(program, len(all_options),
                                             [o.encode() for o in all_options])
         if int(result) != 0:
-            raise _compile_error(program, result, name, arch, all_options, source_path)
+            raise _compile_error(program, result, name, arch, all_options, source_path,
+                                 {program_name: source})
         if arch.startswith("compute_"):
             return _program_output(program, "PTX")
         return _program_output(program, "CUBIN")
@@ -184,21 +185,18 @@ def _program_log(program) -> str:
 
 
 def _compile_error(program, result, name: str, arch: str, options: list[str],
-                   source_path) -> BuildError:
-    """A BuildError for a failed nvrtcCompileProgram: model, file, result and the log's tail."""
+                   source_path, sources: dict) -> BuildError:
+    """The error for a failed nvrtcCompileProgram: a pygenn bug (see
+    ``compile.generated_code_error``), naming the model, file, result and code strings."""
+    from .compile import generated_code_error
+
     log = _program_log(program)
-    lines = log.splitlines()
-    tail = lines[-LOG_TAIL_LINES:]
-    skipped = f"  ... ({len(lines) - len(tail)} earlier lines of the log left out)\n" \
-        if len(lines) > len(tail) else ""
     where = f"generated source {source_path}" if source_path else "generated source (in memory)"
-    message = (f"NVRTC {_version_text()} failed to compile the CUDA code of model '{name}' for "
-               f"{arch} ({getattr(result, 'name', result)}); {where}.\n"
-               f"NVRTC log:\n{skipped}" + "\n".join(tail) +
-               "\nThis is most likely a bug in pygenn's CUDA code generator or in a code string "
-               "(support code); the log names the line of the generated source.")
-    return BuildError(message, command=["nvrtc", *options], returncode=int(result), output=log,
-                      source_path=str(source_path) if source_path else None)
+    return generated_code_error(
+        f"NVRTC {_version_text()} failed to compile the CUDA code of model '{name}' for {arch} "
+        f"({getattr(result, 'name', result)}); {where}", log, source_path,
+        sources=sources, command=["nvrtc", *options], returncode=int(result),
+        compiler="NVRTC", tail_lines=LOG_TAIL_LINES)
 
 
 def build_cached_cubin(source: str, name: str, arch: str, options=()) -> Path:

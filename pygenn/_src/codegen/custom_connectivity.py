@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .. import param_arrays
 from ..lang import ForEachSynapse
 from ..lang import types as T
 from ..model.enums import VarAccessDim, get_var_access_dim
@@ -78,7 +79,8 @@ def plan_custom_connectivity_updates(plan) -> dict:
                 n = count if _var_dims(var) & ELEMENT else 1
                 plan.add_array(ccu.name, var.name, var.type.resolve(ctx), n,
                                location=location(var.name))
-        plan._register_params_and_egps(ccu.name, ccu.model, ccu.dynamic_params, ccu.params, "")
+        plan._register_params_and_egps(ccu.name, ccu.model, ccu.dynamic_params, ccu.params,
+                                       param_arrays.MODEL)
         for inits in (ccu.var_initialisers, ccu.pre_var_initialisers, ccu.post_var_initialisers):
             plan._register_init_egps(ccu.name, inits)
         if (sg.name, "remap") in plan.arrays and splan.col_stride < sg.src.num_neurons:
@@ -86,7 +88,8 @@ def plan_custom_connectivity_updates(plan) -> dict:
             splan.col_stride = sg.src.num_neurons
             spec = plan.arrays[(sg.name, "remap")]
             plan.add_array(sg.name, "remap", spec.numeric_type,
-                           sg.trg.num_neurons * splan.col_stride, location=spec.location)
+                           sg.trg.num_neurons * splan.col_stride, location=spec.location,
+                           resize=True)
         result[ccu.name] = CcuPlan(ccu, row, host)
     return result
 
@@ -392,7 +395,8 @@ class HostUpdateGenerator:
         for p in ccu.model.get_params():
             ptype = p.type.resolve(ctx)
             if p.name in ccu.dynamic_params:
-                text = f.array(f"dyn_{p.name}", ptype, ccu.name, f"dyn_{p.name}") + "[0]"
+                text = f.array(f"dyn_{p.name}", ptype, ccu.name,
+                               param_arrays.MODEL.dynamic(p.name)) + "[0]"
             else:
                 text = c_literal(ccu.params[p.name].value, ptype)
             env.add_variable(p.name, ptype, read_only=True, c_text=text)
@@ -405,8 +409,9 @@ class HostUpdateGenerator:
         for egp in ccu.model.get_extra_global_params():
             etype = egp.type.resolve(ctx)
             env.add_array(egp.name, etype,
-                          c_text=f.array(f"egp_{egp.name}", etype, ccu.name, egp.name))
-            cid = self._copy_id(ccu.name, egp.name, True)
+                          c_text=f.array(f"egp_{egp.name}", etype, ccu.name,
+                                         param_arrays.MODEL.egp(egp.name)))
+            cid = self._copy_id(ccu.name, param_arrays.MODEL.egp(egp.name), True)
             env.add_function(f"push{egp.name}ToDevice", [(None, [T.Uint32], False)],
                              f"_pygenn_copy({cid}u, 0u, (uint64_t)($(0)))")
             env.add_function(f"pull{egp.name}FromDevice", [(None, [T.Uint32], False)],

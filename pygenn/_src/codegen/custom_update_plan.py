@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .. import param_arrays
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import SynapseMatrixWeight as Weight
 from ..model.enums import VarAccessDim, get_var_access_dim
@@ -70,7 +71,8 @@ def plan_custom_updates(plan) -> dict:
                      * (elements if dims & ELEMENT else 1))
             plan.add_array(cu.name, var.name, var.type.resolve(ctx), count,
                            location=cu.get_var_location(var.name))
-        plan._register_params_and_egps(cu.name, cu.model, cu.dynamic_params, cu.params, "")
+        plan._register_params_and_egps(cu.name, cu.model, cu.dynamic_params, cu.params,
+                                       param_arrays.MODEL)
         plan._register_init_egps(cu.name, cu.var_initialisers)
         _ensure_spike_time_arrays(plan, cu)
         result[cu.name] = CustomUpdatePlan(cu, code, is_wu)
@@ -136,7 +138,8 @@ def resolve_ref(plan, ref) -> Target:
     elif kind in ("current_source", "custom_update", "ccu_pre", "ccu_post"):
         owner, array = group.name, var
     elif kind == "psm":
-        owner, array = plan.psm_owner_of(group), f"ps_{var}"
+        # queued PSM vars follow the target group's delay slots (slots > 1 below)
+        owner, array, delay_group = plan.psm_owner_of(group), f"ps_{var}", group.trg.name
     elif kind == "wu_pre":
         owner, array, delay_group = plan.wu_owner_of("pre", group), var, group.src.name
     elif kind == "wu_post":
@@ -168,9 +171,8 @@ def resolve_ref(plan, ref) -> Target:
 
 
 def resolve_egp_ref(ref) -> tuple:
-    if ref.kind == "psm":
-        return ref.group.name, f"ps_{ref.egp_name}"
-    return ref.group.name, ref.egp_name
+    arrays = param_arrays.POSTSYNAPTIC if ref.kind == "psm" else param_arrays.MODEL
+    return ref.group.name, arrays.egp(ref.egp_name)
 
 
 # ============================================================================== generator

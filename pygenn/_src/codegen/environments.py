@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..lang import Environment, rng_function_signatures
 from ..lang import types as T
 from ..model.init import compute_derived_params
+from ..param_arrays import MODEL, ParamArrays
 from .fields import GroupFields, c_literal
 
 # How each GeNNCode RNG function is spelled in generated code; `$(0)`.. are the arguments.
@@ -46,8 +47,10 @@ class EnvFactory:
         """A pointer field to a runtime array. Its element type always comes from the plan's
         ArraySpec, so generated code and allocated memory cannot disagree."""
         spec = self.plan.arrays.get((owner, array_name))
-        if spec is not None:
-            numeric_type = spec.numeric_type
+        if spec is None:
+            raise AssertionError(f"pygenn bug: field '{field_name}' of '{owner}' refers to "
+                                 f"array '{array_name}', which the plan never registered")
+        numeric_type = spec.numeric_type
         text = self.fields.array(field_name, numeric_type, (owner, array_name))
         if self.batch_offsets:
             # per-batch phases reach batch `_batch` of a batched array (batching.py)
@@ -74,18 +77,19 @@ class EnvFactory:
 
     # ------------------------------------------------------------------ params/EGPs
     def add_params(self, env, snippet, params: dict, dynamic=frozenset(), owner: str = "",
-                   prefix: str = "", egp_array=None):
-        """Parameters, derived parameters and EGPs of ``snippet`` (fields prefixed ``prefix``).
+                   prefix: str = "", arrays: ParamArrays = MODEL):
+        """Parameters, derived parameters and EGPs of ``snippet``.
 
-        ``egp_array(name)`` gives the runtime array name of an EGP (default: prefix + name).
+        Struct fields are prefixed ``prefix`` (unique within the generated function); dynamic
+        parameters and EGPs are bound to the runtime arrays ``arrays`` names, the same table
+        the plan registered them with.
         """
-        egp_array = egp_array or (lambda name: f"{prefix}{name}")
         ctx = self.plan.type_context
         for p in snippet.get_params():
             ptype = p.type.resolve(ctx)
             if p.name in dynamic:
                 text = self.array(f"{prefix}dyn_{p.name}", ptype, owner,
-                                  f"{prefix}dyn_{p.name}") + "[0]"
+                                  arrays.dynamic(p.name)) + "[0]"
             else:
                 text = self.value(f"{prefix}p_{p.name}", ptype, params[p.name].value)
             env.add_variable(p.name, ptype, read_only=True, c_text=text)
@@ -96,7 +100,7 @@ class EnvFactory:
             env.add_variable(dp.name, dtype, read_only=True, c_text=text)
         for egp in snippet.get_extra_global_params():
             etype = egp.type.resolve(ctx)
-            text = self.array(f"{prefix}egp_{egp.name}", etype, owner, egp_array(egp.name))
+            text = self.array(f"{prefix}egp_{egp.name}", etype, owner, arrays.egp(egp.name))
             env.add_array(egp.name, etype, c_text=text)
 
     def var_type(self, var):

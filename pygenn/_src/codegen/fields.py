@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..lang.types import NumericType
+from ..model.values import exact_integer
 
 # Array keys name runtime arrays: (owner group name, array name)
 ArrayKey = tuple
@@ -109,28 +110,39 @@ def merge_by_code(kind: str, generated: list[tuple[object, str, GroupFields]]) -
 
 
 def c_literal(value, numeric_type: NumericType) -> str:
-    """C spelling of a constant of the given type."""
+    """C spelling of a constant of the given type.
+
+    Integers must be exactly representable in the type (a ValueError says why not: C would wrap
+    or truncate silently); floating-point values are rounded to the type first, so a double too
+    large for ``float`` prints as ``INFINITY`` like C's conversion, never as ``inf``.
+    """
     if numeric_type.is_integer:
-        if numeric_type.name == "bool":
-            return "true" if value else "false"
-        v = int(value)
-        if numeric_type.is_signed:
-            if numeric_type.size == 8 and v == -(1 << 63):
-                return "(INT64_C(-9223372036854775807) - 1)"  # the literal itself overflows
-            text = str(v) if numeric_type.size < 8 else f"INT64_C({v})"
-            return f"({text})" if v < 0 else text
-        return f"{v}u" if numeric_type.size < 8 else f"UINT64_C({v})"
+        return _c_integer_literal(value, numeric_type)
     v = float(value)
-    suffix = "f" if numeric_type.name == "float" else ""
+    if numeric_type.name == "float":
+        with np.errstate(over="ignore"):
+            v = float(np.float32(v))
     if math.isnan(v):
         return "NAN"
     if math.isinf(v):
-        return ("-" if v < 0 else "") + "INFINITY"
-    if numeric_type.name == "float":
-        text = repr(float(np.float32(v)))
-    else:
-        text = repr(v)
+        return "(-INFINITY)" if v < 0 else "INFINITY"
+    suffix = "f" if numeric_type.name == "float" else ""
+    text = repr(v)
     if "e" not in text and "." not in text:
         text += ".0"
     text = f"{text}{suffix}"
     return f"({text})" if text.startswith("-") else text
+
+
+def _c_integer_literal(value, numeric_type: NumericType) -> str:
+    v = exact_integer(value, numeric_type, "a constant in generated code")
+    if numeric_type.name == "bool":
+        return "true" if v else "false"
+    if numeric_type.is_signed:
+        if numeric_type.size == 8 and v == -(1 << 63):
+            return "(INT64_C(-9223372036854775807) - 1)"  # the literal itself overflows
+        if numeric_type.size == 4 and v == -(1 << 31):
+            return "(-2147483647 - 1)"        # 2147483648 alone is a long, not an int
+        text = str(v) if numeric_type.size < 8 else f"INT64_C({v})"
+        return f"({text})" if v < 0 else text
+    return f"{v}u" if numeric_type.size < 8 else f"UINT64_C({v})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import param_arrays
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import VarAccess, VarAccessDim, get_var_access_dim
@@ -34,9 +35,8 @@ class InitGenerator:
         self.f.add_time(env, runtime=False)
         if rng:
             self.f.add_rng(env)
-        # EGPs of variable init snippets live under '<egp><var>' (GeNN's naming)
         self.f.add_params(env, init.snippet, init.params, owner=owner, prefix=prefix,
-                          egp_array=lambda name: f"{name}{var_name}")
+                          arrays=param_arrays.var_init(var_name))
         return env
 
     def _value_code(self, s: CodeStream, init, vtype, owner, var_name, prefix, env_extra,
@@ -176,10 +176,10 @@ class InitGenerator:
     def sparse_connectivity(self, s: CodeStream, splan) -> None:
         """Row- or column-building code for a SPARSE group initialised from a snippet."""
         sg = splan.group
-        init = sg.sparse_connectivity_initialiser
-        if init is None or not (sg.matrix_type & Conn.SPARSE):
+        snippet = splan.connectivity_snippet
+        if snippet is None or not (sg.matrix_type & Conn.SPARSE):
             return
-        snippet = init.snippet
+        init = sg.sparse_connectivity_initialiser
         row_code = parse_code(snippet.get_row_build_code(),
                               f"Synapse group '{sg.name}' sparse connectivity row build code",
                               "row_build_code", sg.name)
@@ -199,9 +199,8 @@ class InitGenerator:
         self.f.add_time(env, runtime=False)
         if code.uses_rng:
             self.f.add_rng(env)
-        # EGPs of connectivity snippets live under '<egp>SparseConnect' (GeNN's naming)
         self.f.add_params(env, snippet, init.params, owner=sg.name, prefix="conn_",
-                          egp_array=lambda name: f"{name}SparseConnect")
+                          arrays=param_arrays.SPARSE_CONNECTIVITY)
         env.add_variable("num_pre", T.Uint32, read_only=True, c_text=num_pre)
         env.add_variable("num_post", T.Uint32, read_only=True, c_text=num_post)
         env.add_variable("id_thread", T.Uint32, read_only=True, c_text="0u")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 
+from .. import param_arrays
 from ..lang import ForEachSynapse
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
@@ -75,7 +76,7 @@ def register_arrays(plan, splan) -> None:
         # PROCEDURAL: max row length (weights' RNG element); TOEPLITZ: number of diagonals
         splan.row_stride = max(1, int(sg.max_connections))
     if (_is(conn, Conn.SPARSE) and _is(conn, Weight.INDIVIDUAL) and sg.kernel_size
-            and sg.sparse_connectivity_initialiser is not None):
+            and splan.connectivity_snippet is not None):
         # kernel index of each synapse, given to addSynapse at build, read by var init
         plan.add_array(sg.name, "kernelInd", T.Uint32, sg.src.num_neurons * splan.row_stride,
                        location=sg.sparse_connectivity_location)
@@ -180,7 +181,7 @@ def procedural_prelude(gen) -> str:
         if code is not None and code.uses_rng:
             f.add_rng(env)
         f.add_params(env, init.snippet, init.params, owner=sg.name, prefix=prefix,
-                     egp_array=lambda name, v=var.name: f"{name}{v}")
+                     arrays=param_arrays.var_init(var.name))
         env.add_variable("id_pre", T.Uint32, read_only=True, c_text="_id_pre")
         env.add_variable("id_post", T.Uint32, read_only=True, c_text="_id_post")
         if not procedural_conn:
@@ -263,7 +264,7 @@ def _connectivity_env(gen, snippet, init, code):
     if code.uses_rng:
         f.add_rng(env)
     f.add_params(env, snippet, init.params, owner=sg.name, prefix="conn_",
-                 egp_array=lambda name: f"{name}SparseConnect")
+                 arrays=param_arrays.SPARSE_CONNECTIVITY)
     env.add_variable("num_pre", T.Uint32, read_only=True, c_text=gen.num_pre)
     env.add_variable("num_post", T.Uint32, read_only=True, c_text=gen.num_post)
     env.add_variable("id_thread", T.Uint32, read_only=True, c_text="0u")
@@ -311,7 +312,8 @@ def _toeplitz(s, gen, target, body, event):
     f = gen.f
     env = f.root()
     f.add_time(env, runtime=False)
-    f.add_params(env, snippet, init.params, owner=sg.name, prefix="conn_")
+    f.add_params(env, snippet, init.params, owner=sg.name, prefix="conn_",
+                 arrays=param_arrays.TOEPLITZ_CONNECTIVITY)
     env.add_variable("num_pre", T.Uint32, read_only=True, c_text=gen.num_pre)
     env.add_variable("num_post", T.Uint32, read_only=True, c_text=gen.num_post)
     env.add_variable("id_diag", T.Uint32, read_only=True, c_text="_id_diag")

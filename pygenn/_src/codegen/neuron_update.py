@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .. import param_arrays
 from ..lang import types as T
 from ..model.enums import VarAccessMode, access_mode_of
 from .code_strings import ParsedCode
@@ -422,7 +423,8 @@ class NeuronUpdateGenerator:
             stores.line(f"{cell} = 0;")
         for var in ps.get_vars():
             arr = self.arr(sg.name, f"ps_{var.name}", field=f"ps{i}_{var.name}")
-            loads.line(f"{self.f.var_type(var).c_name} _lps{i}_{var.name} = {arr}[_id];")
+            loads.line(f"{self.f.var_type(var).c_name} _lps{i}_{var.name} = "
+                       f"{arr}[{self.psm_var_index(sg, var, 'prev')}];")
         with s.block():
             env = self.common_env(splan.psm_sim is not None and splan.psm_sim.uses_rng)
             env.add_variable("inSyn", self.scalar, c_text=in_syn)
@@ -434,14 +436,28 @@ class NeuronUpdateGenerator:
                                  c_text=f"_lps{i}_{var.name}")
             self.neuron_var_refs_env(env, sg.ps_neuron_var_refs)
             self.f.add_params(env, ps, sg.ps_initialiser.params, sg.ps_dynamic_params,
-                              owner=sg.name, prefix=f"ps{i}_")
+                              owner=sg.name, prefix=f"ps{i}_", arrays=param_arrays.POSTSYNAPTIC)
             self.run_code(s, splan.psm_sim, env,
                           f"postsynaptic model '{_model_name(ps)}' sim_code")
         for var in ps.get_vars():
-            if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
+            queued = self.psm_var_queued(sg, var)
+            # a queued variable is carried into the new slot even when the PSM cannot write it
+            if access_mode_of(var.access) != VarAccessMode.READ_ONLY or queued:
                 arr = self.arr(sg.name, f"ps_{var.name}", field=f"ps{i}_{var.name}")
-                stores.line(f"{arr}[_id] = _lps{i}_{var.name};")
+                stores.line(f"{arr}[{self.psm_var_index(sg, var, 'cur')}] = "
+                            f"_lps{i}_{var.name};")
         stores.line(f"{out_post}[_id] = {in_syn};")
+
+    def psm_var_queued(self, sg, var) -> bool:
+        """Whether PSM variable ``var`` has the delay slots of this group (SPEC 11.2)."""
+        return self.plan.psm_var_slots(sg, var.name) > 1
+
+    def psm_var_index(self, sg, var, which: str) -> str:
+        """Index of PSM variable ``var``: a queued one is read from the slot the last update
+        wrote ('prev') and written to this step's slot ('cur'), as delayed neuron vars are."""
+        if not self.psm_var_queued(sg, var):
+            return "_id"
+        return self._index(self.slot_offset(which))
 
     def current_source(self, loads, s, stores, i, cs):
         """Current source ``i``: state into locals (``loads``), code (``s``), write-back

@@ -11,6 +11,7 @@ import math
 import zlib
 from dataclasses import dataclass, field
 
+from .. import param_arrays
 from ..lang import types as T
 from ..model.enums import (SynapseMatrixConnectivity as Conn, SynapseMatrixWeight as Weight,
                            VarAccessDim, VarLocation, get_var_access_dim)
@@ -28,6 +29,7 @@ class ArraySpec:
     location: VarLocation = VarLocation.HOST_DEVICE
     per_recording_step: bool = False
     egp: bool = False              # sized at load from the user's init values
+    egp_name: str = ""             # an EGP's name in its snippet's code
     for_init: bool = False         # read by initialisation code (must exist before init runs)
     fill: object = 0               # initial contents after allocation
 
@@ -67,6 +69,9 @@ class SynapsePlan:
     row_stride: int = 0
     col_stride: int = 0                          # SPARSE with postsynaptic learning
     delayed_post_reads: bool = False             # any `x[d]` in synaptic code
+    # PSM vars that synaptic code reads through psm_var_refs with a delay: stored with the
+    # target group's delay slots, like delayed WU post vars (SPEC 4.4, 11.2)
+    delayed_psm_vars: set = field(default_factory=set)
 
     @property
     def name(self):
@@ -74,6 +79,21 @@ class SynapsePlan:
 
     def code(self, role):
         return self.codes.get(role)
+
+    @property
+    def connectivity_snippet(self):
+        """The sparse connectivity snippet whose code builds this group's rows at
+        initialisation, or None: also None when ``set_sparse_connections`` gave the rows,
+        which then replace what the snippet would build (GeNN copies them over its rows)."""
+        sg = self.group
+        init = sg.sparse_connectivity_initialiser
+        if init is None or getattr(sg, "connections_set", False):
+            return None
+        snippet = init.snippet
+        if not ((snippet.get_row_build_code() or "").strip()
+                or (snippet.get_col_build_code() or "").strip()):
+            return None
+        return snippet
 
 
 WU_CODE_ROLES = {
@@ -129,6 +149,7 @@ class ModelPlan:
         self.synapses = {n: SynapsePlan(g) for n, g in model.synapse_populations.items()}
         self.current_sources = dict(model.current_sources)
         self._parse_all()
+        self._plan_psm_var_queues()          # before fusion: queued PSMs are never fused
         self.psm_owner, self.fused_psms = self._plan_psm_fusion()
         self.wu_owner, self.fused_wu = self._plan_wu_fusion()
         self._plan_delays()
@@ -191,6 +212,10 @@ class ModelPlan:
         ps = sg.ps_initialiser.snippet
         splan = self.synapses[sg.name]
         if ps.get_extra_global_params() or sg.ps_dynamic_params:
+            return None
+        if splan.delayed_psm_vars:
+            # GeNN does not fuse a PSM whose variables are queued for delayed reads: the
+            # group keeps its own (slotted) state
             return None
         # groups with dendritic delays share the owner's ring buffer: same depth needed
         dendritic = (sg.max_dendritic_delay_timesteps
@@ -265,6 +290,33 @@ class ModelPlan:
         return self.psm_owner[sg.name] == sg.name
 
     # ---------------------------------------------------------------- delays
+    def _plan_psm_var_queues(self):
+        for splan in self.synapses.values():
+            splan.delayed_psm_vars = self._psm_vars_read_delayed(splan)
+
+    @staticmethod
+    def _psm_vars_read_delayed(splan: SynapsePlan) -> set:
+        """PSM vars that synaptic code reads from the past: through a psm_var_ref that the
+        code uses at all when the group has a back-prop delay, or with a ``[d]`` subscript
+        (GeNN queues a PSM var only when a synaptic reference needs it)."""
+        sg = splan.group
+        synaptic = [code for role, code in splan.codes.items() if role in SYNAPTIC_ROLES]
+        queued = set()
+        for name, ref in sg.psm_var_refs.items():
+            if sg.back_prop_delay_steps > 0:
+                needed = any(code.uses_name(name) for code in synaptic)
+            else:
+                needed = any(code.uses_name(name, "subscript") for code in synaptic)
+            if needed:
+                queued.add(ref.var_name)
+        return queued
+
+    def psm_var_slots(self, sg, var_name: str) -> int:
+        """Delay slots PSM variable ``var_name`` of ``sg`` is stored with (1: not queued)."""
+        if var_name not in self.synapses[sg.name].delayed_psm_vars:
+            return 1
+        return self.neurons[sg.trg.name].num_delay_slots
+
     def _post_names_read_delayed(self, plan: SynapsePlan) -> bool:
         sg = plan.group
         names = [v.name for v in sg.wu_initialiser.snippet.get_post_vars()]
@@ -284,11 +336,11 @@ class ModelPlan:
                 slots = max(slots, sg.back_prop_delay_steps)
                 if self.synapses[sg.name].delayed_post_reads:
                     slots = max(slots, sg.max_dendritic_delay_timesteps)
+            # GeNN's layout: 1 + the largest delay, whatever the code reads. A group whose
+            # delay is that largest one and reads prev_st_pre/prev_st_post (or the event
+            # forms) therefore gets the newest slot for them, as in GeNN (a quirk: the
+            # README's "Differences from GeNN" and SPEC 15 item 18)
             nplan.num_delay_slots = slots + 1
-            if slots > 0 and self._reads_previous_times_at_delay(ng, slots):
-                # prev_* times are read one slot behind the delivered spike's; the group with
-                # the largest delay needs that slot to exist (GeNN 5.4 bug, SPEC 15 item 18)
-                nplan.num_delay_slots += 1
             if nplan.num_delay_slots > 1:
                 nplan.spike_queue = (
                     any(sg.axonal_delay_steps > 0 and "pre_spike_syn_code" in
@@ -299,19 +351,6 @@ class ModelPlan:
                     nplan.delayed_vars.update(r.var_name for r in sg.wu_pre_var_refs.values())
                 for sg in ng.in_syn:
                     nplan.delayed_vars.update(r.var_name for r in sg.wu_post_var_refs.values())
-
-    def _reads_previous_times_at_delay(self, ng, delay: int) -> bool:
-        for sg in ng.out_syn:
-            codes = self.synapses[sg.name].codes.values()
-            if sg.axonal_delay_steps == delay and any(
-                    c.uses_name("prev_st_pre") or c.uses_name("prev_set_pre") for c in codes):
-                return True
-        for sg in ng.in_syn:
-            codes = self.synapses[sg.name].codes.values()
-            if sg.back_prop_delay_steps == delay and any(
-                    c.uses_name("prev_st_post") or c.uses_name("prev_set_post") for c in codes):
-                return True
-        return False
 
     def _plan_spike_times(self):
         for nplan in self.neurons.values():
@@ -360,8 +399,17 @@ class ModelPlan:
         return (self.threaded_neuron_update
                 and neuron_group.num_neurons >= self.MIN_THREADED_NEURONS)
 
-    def add_array(self, owner: str, name: str, numeric_type, count: int, **kwargs) -> ArraySpec:
+    def add_array(self, owner: str, name: str, numeric_type, count: int, resize=False,
+                  **kwargs) -> ArraySpec:
+        """Register an array; ``resize`` replaces an existing one on purpose (a larger size)."""
         spec = ArraySpec((owner, name), numeric_type, int(count), **kwargs)
+        old = self.arrays.get(spec.key)
+        if old is not None and old != spec and not resize:
+            # e.g. a variable 'dyn_g' beside a dynamic parameter 'g', or 'ps_x' beside a
+            # postsynaptic variable 'x': two different things would share one array
+            raise ValueError(f"'{owner}' needs two different arrays named '{name}' (one of "
+                             f"its variables, parameters or extra global parameters is named "
+                             f"like another one's storage); rename it")
         self.arrays[spec.key] = spec
         return spec
 
@@ -405,28 +453,29 @@ class ModelPlan:
                 self.add_array(ng.name, "recordSpk", T.Uint32,
                                math.ceil(n / 32) * self.batch_size, per_recording_step=True)
             self._register_params_and_egps(ng.name, ng.model, ng.dynamic_params,
-                                           ng.params, prefix="")
+                                           ng.params, param_arrays.MODEL)
             self._register_init_egps(ng.name, ng.var_initialisers)
         for cs in self.current_sources.values():
             for var in cs.model.get_vars():
                 self.add_array(cs.name, var.name, var.type.resolve(self.type_context),
                                self.var_count(var, cs.trg_pop.num_neurons),
                                location=cs.get_var_location(var.name))
-            self._register_params_and_egps(cs.name, cs.model, cs.dynamic_params, cs.params, "")
+            self._register_params_and_egps(cs.name, cs.model, cs.dynamic_params, cs.params,
+                                           param_arrays.MODEL)
             self._register_init_egps(cs.name, cs.var_initialisers)
         for splan in self.synapses.values():
             self._register_synapse_arrays(splan)
 
     def _register_init_egps(self, owner: str, initialisers: dict):
-        """EGPs of variable init snippets, named '<egp><var>' as in GeNN."""
+        """EGPs of variable init snippets (GeNN names them '<egp><var>')."""
         for var_name, init in initialisers.items():
             snippet = getattr(init, "snippet", None)
             if snippet is None:
                 continue
             for egp in snippet.get_extra_global_params():
-                self.add_array(owner, f"{egp.name}{var_name}",
+                self.add_array(owner, param_arrays.var_init(var_name).egp(egp.name),
                                egp.type.resolve(self.type_context), 0, egp=True,
-                               for_init=True)
+                               egp_name=egp.name, for_init=True)
 
     @staticmethod
     def _sparse_index_type(sg):
@@ -448,14 +497,16 @@ class ModelPlan:
             return max(int(counts.max(initial=0)), 1)
         return max(int(sg.max_source_connections), 1)
 
-    def _register_params_and_egps(self, owner, model, dynamic, params, prefix):
+    def _register_params_and_egps(self, owner, model, dynamic, params,
+                                  arrays: param_arrays.ParamArrays):
+        """Dynamic-parameter and EGP arrays of ``model``, named by ``arrays``."""
         for p in model.get_params():
             if p.name in dynamic:
-                self.add_array(owner, f"{prefix}dyn_{p.name}", p.type.resolve(self.type_context),
+                self.add_array(owner, arrays.dynamic(p.name), p.type.resolve(self.type_context),
                                1, fill=params[p.name].value)
         for egp in model.get_extra_global_params():
-            self.add_array(owner, f"{prefix}{egp.name}", egp.type.resolve(self.type_context), 0,
-                           egp=True)
+            self.add_array(owner, arrays.egp(egp.name), egp.type.resolve(self.type_context), 0,
+                           egp=True, egp_name=egp.name)
 
     def _register_synapse_arrays(self, splan: SynapsePlan):
         sg = splan.group
@@ -535,11 +586,12 @@ class ModelPlan:
                            location=sg.get_wu_post_var_location(var.name))
         for var in (ps.get_vars() if owns_psm else []):
             self.add_array(sg.name, f"ps_{var.name}", var.type.resolve(self.type_context),
-                           self.var_count(var, ntrg), location=sg.get_ps_var_location(var.name))
+                           self.var_count(var, ntrg, self.psm_var_slots(sg, var.name)),
+                           location=sg.get_ps_var_location(var.name))
         self._register_params_and_egps(sg.name, wu, sg.wu_dynamic_params,
-                                       sg.wu_initialiser.params, prefix="")
+                                       sg.wu_initialiser.params, param_arrays.MODEL)
         self._register_params_and_egps(sg.name, ps, sg.ps_dynamic_params,
-                                       sg.ps_initialiser.params, prefix="ps_")
+                                       sg.ps_initialiser.params, param_arrays.POSTSYNAPTIC)
         for side, neuron in (("pre", src), ("post", trg)):
             if f"{side}_event_threshold_condition_code" in splan.codes:
                 d = self.neurons[neuron.name].num_delay_slots
@@ -562,9 +614,14 @@ class ModelPlan:
         for initialisers in (sg.wu_var_initialisers, sg.wu_pre_var_initialisers,
                              sg.wu_post_var_initialisers, sg.ps_var_initialisers):
             self._register_init_egps(sg.name, initialisers)
-        if sg.sparse_connectivity_initialiser is not None:
-            snip = sg.sparse_connectivity_initialiser.snippet
-            for egp in snip.get_extra_global_params():
-                self.add_array(sg.name, f"{egp.name}SparseConnect",
+        # sparse connectivity is built by initialisation, Toeplitz rows in every update
+        # (not when set_sparse_connections replaced what the snippet would build)
+        sparse_init = (sg.sparse_connectivity_initialiser
+                       if splan.connectivity_snippet is not None else None)
+        for init, arrays, for_init in ((sparse_init, param_arrays.SPARSE_CONNECTIVITY, True),
+                                       (sg.toeplitz_connectivity_initialiser,
+                                        param_arrays.TOEPLITZ_CONNECTIVITY, False)):
+            for egp in (init.snippet.get_extra_global_params() if init is not None else []):
+                self.add_array(sg.name, arrays.egp(egp.name),
                                egp.type.resolve(self.type_context), 0, egp=True,
-                               for_init=True)
+                               egp_name=egp.name, for_init=for_init)

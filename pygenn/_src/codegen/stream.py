@@ -1,7 +1,38 @@
 """A tiny indentation-aware text builder for generated C/C++/CUDA."""
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
+
+# What a user-code marker comment may contain. Origins are built from validated names, but a
+# comment must never carry a line break, a backslash (which continues a '//' comment onto the
+# next line) or '?' (trigraphs), whatever a name holds.
+_UNSAFE_IN_MARKER = re.compile(r"[^A-Za-z0-9_ '.,:()-]")
+_MARKER_LENGTH = 200
+_MARKER_TAG = "(code string)"
+# The markers around pasted user code: the ones ``user_code`` writes, and the weight update
+# bodies synapse_update.py marks itself ("// ---- weight update model 'X' role ----" ...
+# "// ---- end ----")
+USER_CODE_BEGIN = re.compile(r"^\s*// ---- (?!end )(.*) ---- \(code string\)$"
+                             r"|^\s*// ---- (weight update model '\w*' \w+) ----$")
+USER_CODE_END = re.compile(r"^\s*// ---- end .* ---- \(code string\)$|^\s*// ---- end ----$")
+
+
+def marker_text(origin: str) -> str:
+    """``origin`` made safe to put in a ``//`` comment (unsafe characters become '_')."""
+    return _UNSAFE_IN_MARKER.sub("_", str(origin))[:_MARKER_LENGTH]
+
+
+def user_code_origin(source: str, line: int) -> str | None:
+    """The origin named by the user-code markers around 1-based ``line`` of ``source``."""
+    lines = source.split("\n")
+    for index in range(min(line, len(lines)) - 1, -1, -1):
+        if USER_CODE_END.match(lines[index]) and index != line - 1:
+            return None
+        begin = USER_CODE_BEGIN.match(lines[index])
+        if begin:
+            return begin.group(1) or begin.group(2)
+    return None
 
 
 class CodeStream:
@@ -39,10 +70,12 @@ class CodeStream:
             self._level -= 1
 
     def user_code(self, origin: str, text: str) -> None:
-        """Paste printed user code, marked with where it came from."""
-        self.line(f"// ---- {origin} ----")
+        """Paste printed user code, marked with where it came from (``user_code_origin``
+        finds the mark again, to name the code string a compiler error points into)."""
+        origin = marker_text(origin)
+        self.line(f"// ---- {origin} ---- {_MARKER_TAG}")
         self.lines(text)
-        self.line(f"// ---- end {origin} ----")
+        self.line(f"// ---- end {origin} ---- {_MARKER_TAG}")
 
     def __str__(self) -> str:
         return "\n".join(self._lines) + "\n"

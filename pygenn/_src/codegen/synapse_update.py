@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import param_arrays
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import VarAccessMode, access_mode_of
@@ -124,7 +125,7 @@ class SynapseUpdateGenerator:
             env.add_variable(name, f.var_type(var), read_only=True,
                              c_text=f"{a}[{off} + _id_pre]")
         f.add_params(env, wu, sg.wu_initialiser.params, sg.wu_dynamic_params, owner=sg.name,
-                     prefix="wu_")
+                     prefix="wu_", arrays=param_arrays.MODEL)
         self._add_spike_times(env)
         self._add_outputs(env, role)
         return env
@@ -150,7 +151,8 @@ class SynapseUpdateGenerator:
             var = _find_var(sg.ps_initialiser.snippet, ref.var_name)
             owner = self.plan.psm_owner_of(sg)
             entries.append((name, f.var_type(var),
-                            self.arr(owner, f"ps_{ref.var_name}", f"ps_{ref.var_name}"), False))
+                            self.arr(owner, f"ps_{ref.var_name}", f"ps_{ref.var_name}"),
+                            ref.var_name in self.splan.delayed_psm_vars))
         for name, vtype, array, delayed in entries:
             plain_off = (self.read_offset("post", sg.back_prop_delay_steps)
                          if delayed else "0")

@@ -11,8 +11,9 @@ import warnings
 
 import numpy as np
 
-from ..lang.types import NumericType, UnresolvedType
+from ..lang.types import NumericType, UnresolvedType, type_from_numpy
 from ..model import validation
+from ..model import values as value_checks
 from ..model.groups import declared
 from ..model.refs import resolve_context
 
@@ -160,7 +161,9 @@ class VariableBase(ArrayBase):
         """
         if getattr(_spec_of(self.group), "_built", False):
             self._check_same_kind_after_build(init_values)
-        self._set(init_values)
+        init = validation.normalise_var_init(init_values, self.description)
+        value_checks.check_init_values(init, self.type, self.description)
+        self._set(init)
 
     def _check_same_kind_after_build(self, init_values) -> None:
         # generated code already decided device vs host initialisation; only host values
@@ -200,7 +203,7 @@ class VariableBase(ArrayBase):
 
     @values.setter
     def values(self, values) -> None:
-        self.view[:] = values
+        write_values(self.view, values, self.description)
 
     @property
     def current_view(self) -> np.ndarray:
@@ -251,9 +254,13 @@ class SynapseVariable(VariableBase):
     def values(self, values) -> None:
         sg = self._sparse_group()
         if sg is None:
-            self.view[:] = values
+            write_values(self.view, values, self.description)
         else:
-            sparse_layout(sg).scatter(self._require_view(), values)
+            view = self._require_view()
+            layout = sparse_layout(sg)
+            given = checked_values(values, view.dtype, self.description)
+            _copy(lambda: layout.scatter(view, given), given,
+                  view.shape[:-1] + layout.storage_index.shape, self.description, "values")
 
     @property
     def current_view(self) -> np.ndarray:
@@ -287,8 +294,11 @@ class ExtraGlobalParameter(Array):
             dtype = self.dtype
         except (KeyError, RuntimeError, TypeError):
             dtype = None
-        self.init_values = np.asarray(list(init_values) if not isinstance(
-            init_values, np.ndarray) else init_values, dtype=dtype).ravel()
+        given = _numeric_array(init_values, self.description)
+        value_checks.check_array_values(given, value_checks.integer_type(self.type),
+                                        self.description)
+        self.init_values = given.astype(dtype, copy=False).ravel() if dtype is not None \
+            else given.ravel()
 
     def set_values(self, values) -> None:
         """Deprecated alias of set_init_values."""
@@ -302,7 +312,8 @@ class ExtraGlobalParameter(Array):
 
     @values.setter
     def values(self, values) -> None:
-        self.view[:] = values
+        # the size was fixed at load by the values given to set_init_values
+        write_values(self.view, values, self.description)
 
     # The guide page gives EGPs ``current_view``/``current_values`` too; EGPs have no delay
     # slots, so they are the whole array.
@@ -313,6 +324,48 @@ class ExtraGlobalParameter(Array):
     @property
     def current_values(self) -> np.ndarray:
         return np.copy(self.view)
+
+
+def _numeric_array(given, description: str) -> np.ndarray:
+    """A number or an iterable of numbers as a numpy array (no type conversion yet)."""
+    if not isinstance(given, (np.ndarray, str, bytes)) and hasattr(given, "__iter__"):
+        given = list(given)       # generators and other one-pass iterables too
+    try:
+        array = np.asarray(given)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{description}: cannot use {given!r} as values ({error})") from None
+    if array.size and not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise TypeError(f"{description}: values must be numbers, not {given!r}")
+    return array
+
+
+def checked_values(values, dtype, description: str) -> np.ndarray:
+    """``values`` as an array whose every element ``dtype`` holds (integers exactly)."""
+    given = _numeric_array(values, description)
+    try:
+        numeric_type = type_from_numpy(dtype)
+    except TypeError:
+        numeric_type = None
+    value_checks.check_array_values(given, numeric_type, description)
+    return given
+
+
+def write_values(view: np.ndarray, values, description: str, what: str = "values") -> None:
+    """Copy ``values`` into ``view`` as numpy does (broadcasting), refusing values the element
+    type cannot hold and naming the array when the shapes do not fit."""
+    given = checked_values(values, view.dtype, description)
+
+    def write():
+        view[...] = given
+    _copy(write, given, view.shape, description, what)
+
+
+def _copy(write, given: np.ndarray, shape: tuple, description: str, what: str) -> None:
+    try:
+        write()
+    except ValueError:
+        raise ValueError(f"{description}: {what} of shape {given.shape} do not fit its shape "
+                         f"{tuple(shape)}; give one value or an array of that shape") from None
 
 
 # ---------------------------------------------------------------------------- sparse layout

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ..model.enums import SynapseMatrixConnectivity as Conn
+from .. import param_arrays
 
 
 def attach_custom_update(runtime, cu, copy_init_values, load_egp) -> None:
@@ -24,4 +25,4 @@ def attach_custom_update(runtime, cu, copy_init_values, load_egp) -> None:
         wrapper.set_array(array, view_shape=shape)
         copy_init_values(wrapper, array, sparse=sparse and bool(dims & ELEMENT))
     for egp_name, egp in cu.extra_global_params.items():
-        load_egp(runtime, cu.name, egp_name, egp)
+        load_egp(runtime, cu.name, param_arrays.MODEL.egp(egp_name), egp)

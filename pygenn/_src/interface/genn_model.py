@@ -7,6 +7,7 @@ build/load/unload is done by ``lifecycle.py``.
 from __future__ import annotations
 
 import logging
+import numbers
 import re
 import warnings
 
@@ -15,7 +16,7 @@ import numpy as np
 from ..lang import types
 from ..model.enums import PlogSeverity
 from ..model.spec import ModelSpec
-from . import groups
+from . import groups, stepping
 
 _LOGGERS = {"genn_log_level": "pygenn", "code_gen_log_level": "pygenn.codegen",
             "transpiler_log_level": "pygenn.transpiler", "runtime_log_level": "pygenn.runtime"}
@@ -100,7 +101,7 @@ class GeNNModel(ModelSpec):
         for argument, logger_name in _LOGGERS.items():
             level = levels[argument]
             if not isinstance(level, PlogSeverity):
-                level = PlogSeverity(int(level))
+                level = PlogSeverity(level)   # 2.5 or 'loud' are no level: ValueError
             logging.getLogger(logger_name).setLevel(_LOG_LEVELS[level])
 
     @staticmethod
@@ -151,7 +152,7 @@ class GeNNModel(ModelSpec):
     def timestep(self, value):
         if not self._loaded:
             raise Exception("GeNN model has to be loaded before setting timestep")
-        self._runtime.timestep = int(value)
+        self._runtime.timestep = stepping.check_timestep(value)
 
     def _timer(self, name: str) -> float:
         return self._runtime.get_time(name) if self._loaded else 0.0
@@ -242,25 +243,76 @@ class GeNNModel(ModelSpec):
             raise Exception("GeNN model already built")
         self.finalize_checks()
         lifecycle.build(self, path_to_model, always_rebuild, never_rebuild)
+        self._built_recording = self._recording_settings()
         self._built = True
 
     def load(self, num_recording_timesteps=None) -> None:
-        """Load the built model, allocate memory and initialise it (timestep 0)."""
+        """Load the built model, allocate memory and initialise it (timestep 0).
+
+        Parameters
+        ----------
+        num_recording_timesteps : int, optional
+            Steps the spike recording buffers hold; needed (and at least 1) when any neuron
+            group records spikes or spike-like events. Recording flags are build-time settings:
+            changing one after ``build()`` makes ``load()`` raise.
+        """
         from . import lifecycle
 
         if self._loaded:
             raise Exception("GeNN model already loaded")
         if not self._built:
             raise Exception("GeNN model has not been built")
+        self._check_recording_unchanged()
         if num_recording_timesteps is None and self._recording_in_use():
             raise Exception("Cannot use recording system without passing number of recording "
                             "timesteps to GeNNModel.load")
+        num_recording_timesteps = self._check_num_recording_timesteps(num_recording_timesteps)
         lifecycle.load(self, num_recording_timesteps)
         self._loaded = True
 
     def _recording_in_use(self) -> bool:
         return any(ng.spike_recording_enabled or ng.spike_event_recording_enabled
                    for ng in self.neuron_populations.values())
+
+    _RECORDING_SETTINGS = ("spike_recording_enabled", "spike_event_recording_enabled",
+                           "recording_zero_copy_enabled")
+
+    def _recording_settings(self) -> dict:
+        return {(ng.name, setting): bool(getattr(ng, setting))
+                for ng in self.neuron_populations.values()
+                for setting in self._RECORDING_SETTINGS}
+
+    def _check_recording_unchanged(self) -> None:
+        """Recording is compiled into the model: the flags are build-time settings (as in GeNN).
+        Loading after changing one would run code that records into buffers that do not exist
+        (or the reverse), so it is refused."""
+        built = getattr(self, "_built_recording", None)
+        if built is None:
+            return
+        for (name, setting), value in self._recording_settings().items():
+            if built.get((name, setting), value) != value:
+                raise RuntimeError(
+                    f"{self.neuron_populations[name].description}: {setting} was changed to "
+                    f"{value} after build(). Recording is compiled into the model, so it is a "
+                    f"build-time setting: set it back to {built[(name, setting)]}, or describe "
+                    f"the model again in a new GeNNModel with {setting} = {value} and build that")
+
+    def _check_num_recording_timesteps(self, value):
+        """None, or a whole number of steps the recording buffers hold (at least one when
+        recording is used: the code writes row ``timestep % num_recording_timesteps``)."""
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"num_recording_timesteps must be a whole number of steps (an int), "
+                            f"not {value!r}")
+        value = int(value)
+        lowest = 1 if self._recording_in_use() else 0
+        if not lowest <= value <= 0xFFFFFFFF:
+            why = " (spike recording is enabled, so the buffers need room for at least one " \
+                  "step)" if lowest else ""
+            raise ValueError(f"num_recording_timesteps must be from {lowest} to {0xFFFFFFFF}"
+                             f"{why}, not {value}")
+        return value
 
     def unload(self) -> None:
         """Free the runtime; group wrappers lose their views. ``load()`` may be called again."""
@@ -286,16 +338,22 @@ class GeNNModel(ModelSpec):
         """Advance the simulation by one timestep (GeNN), or by ``num_steps`` (pygenn).
 
         Many steps in one call run as replayed multi-step CUDA graphs on the cuda backend;
-        results are the same as calling ``step_time()`` ``num_steps`` times.
+        results are the same as calling ``step_time()`` ``num_steps`` times. Ctrl-C stops a
+        long call at a step boundary with KeyboardInterrupt; ``timestep`` then counts the steps
+        that ran and the model can be stepped on.
+
+        Parameters
+        ----------
+        num_steps : int
+            Number of steps, zero or more (the step counter must stay below 2**64).
         """
         if not self._loaded:
             raise Exception("GeNN model has to be loaded before stepping")
-        if num_steps == 1:
+        if type(num_steps) is int and num_steps == 1:      # the common case, kept cheap
             self._runtime.step_time()
             return
-        if not isinstance(num_steps, int) or isinstance(num_steps, bool) or num_steps < 0:
-            raise ValueError(f"num_steps must be a non-negative integer, not {num_steps!r}")
-        self._runtime.step_times(num_steps)
+        num_steps = stepping.check_num_steps(num_steps, self._runtime.timestep)
+        stepping.run_steps(self._runtime, num_steps)
 
     def custom_update(self, name: str) -> None:
         """Run every custom (connectivity) update whose update group is ``name``."""

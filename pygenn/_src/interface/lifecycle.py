@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 
 import numpy as np
 
+from .. import param_arrays
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import SynapseMatrixWeight as Weight
 from ..model.enums import VarAccessDim, get_var_access_dim
@@ -18,13 +20,14 @@ logger = logging.getLogger("pygenn")
 
 # ---------------------------------------------------------------------- build
 def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False):
-    from ..backends.registry import get_backend
     from ..codegen.plan import ModelPlan
+    from .backends import backend_for
 
-    backend = get_backend(model.backend_name)
+    backend = backend_for(model.backend_name)
+    model._backend = backend
     preferences = backend.make_preferences(getattr(model, "_preference_kwargs", {}))
     model._preferences = preferences
-    plan = ModelPlan(model, model.backend_name)
+    plan = ModelPlan(model, backend.name)
     backend.check_plan(plan)
     generated = backend.generate(plan)
     code_dir = os.path.join(path_to_model, f"{model.name}_CODE")
@@ -41,12 +44,9 @@ def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False):
 
 # ---------------------------------------------------------------------- load
 def load(model, num_recording_timesteps=None):
-    from ..backends.registry import get_backend
-
-    backend = get_backend(model.backend_name)
+    backend = model._backend
     generated = model._generated
-    runtime = backend.create_runtime(model._library, generated, model.seed,
-                                     getattr(model, "_preferences", None))
+    runtime = _create_runtime(model, backend, generated)
     model._runtime = runtime
     runtime.allocate(num_recording_timesteps)
     with runtime.binding_deferred():
@@ -57,6 +57,22 @@ def load(model, num_recording_timesteps=None):
     _check_egps_allocated(runtime)
     runtime.initialize_sparse()
     runtime.timestep = 0
+
+
+def _create_runtime(model, backend, generated):
+    """The backend's runtime; a library that fails to load (or no longer matches its build
+    record) is rebuilt once, with a warning."""
+    from ..runtime.library import LibraryLoadError
+
+    preferences = getattr(model, "_preferences", None)
+    try:
+        return backend.create_runtime(model._library, generated, model.seed, preferences)
+    except LibraryLoadError as error:
+        if not error.entry_discarded:
+            raise
+        warnings.warn(f"{error}. Rebuilding it now.", RuntimeWarning, stacklevel=3)
+    model._library = backend.compile(generated, preferences, model.name)
+    return backend.create_runtime(model._library, generated, model.seed, preferences)
 
 
 def unload(model):
@@ -90,13 +106,18 @@ def _wrappers(group):
 def _allocate_init_egps(model, runtime):
     """EGPs used by initialisation snippets must exist before initialisation runs."""
     for sg in model.synapse_populations.values():
+        arrays = (param_arrays.TOEPLITZ_CONNECTIVITY
+                  if getattr(sg, "toeplitz_connectivity_initialiser", None) is not None
+                  else param_arrays.SPARSE_CONNECTIVITY)
         for name, egp in getattr(sg, "connectivity_extra_global_params", {}).items():
-            _load_egp(runtime, sg.name, f"{name}SparseConnect", egp)
+            if (sg.name, arrays.egp(name)) in runtime.plan.arrays:   # else rows set by hand
+                _load_egp(runtime, sg.name, arrays.egp(name), egp)
     for group in _all_groups(model):
         for attr in ("vars", "pre_vars", "post_vars", "psm_vars"):
             for var_name, wrapper in getattr(group, attr, {}).items():
                 for egp_name, egp in getattr(wrapper, "extra_global_params", {}).items():
-                    _load_egp(runtime, group.name, f"{egp_name}{var_name}", egp)
+                    _load_egp(runtime, group.name,
+                              param_arrays.var_init(var_name).egp(egp_name), egp)
     _fill_generated_egps(model, runtime)
     _check_egps_allocated(runtime, init_only=True)
 
@@ -108,19 +129,11 @@ def _check_egps_allocated(runtime, init_only=False):
     for (owner, name), spec in runtime.plan.arrays.items():
         if not spec.egp or (owner, name) in runtime.arrays or (init_only and not spec.for_init):
             continue
-        if any(re.search(rf"\b{re.escape(base)}\b", code)
-               for base in _egp_base_names(name) for code in runtime.plan.code_texts(owner)):
+        if any(re.search(rf"\b{re.escape(spec.egp_name)}\b", code)
+               for code in runtime.plan.code_texts(owner)):
             raise RuntimeError(
-                f"Extra global parameter '{_egp_base_names(name)[0]}' of '{owner}' is used by "
-                f"its model's code but has no values: call set_init_values(...) on it before "
-                f"load()")
-
-
-def _egp_base_names(array_name: str) -> list:
-    for suffix in ("SparseConnect",):
-        if array_name.endswith(suffix):
-            return [array_name[:-len(suffix)]]
-    return [array_name[3:] if array_name.startswith("ps_") else array_name, array_name]
+                f"Extra global parameter '{spec.egp_name}' of '{owner}' is used by its model's "
+                f"code but has no values: call set_init_values(...) on it before load()")
 
 
 def _fill_generated_egps(model, runtime):
@@ -191,7 +204,8 @@ def _copy_init_values(wrapper, array, sparse=False):
             values = values[..., sg.synapse_order]
         wrapper.values = values
     else:
-        wrapper._view[...] = values
+        from .arrays import write_values
+        write_values(wrapper._view, values, wrapper.description, "initial values")
     array.push_to_device()
 
 
@@ -211,7 +225,7 @@ def _attach_group(model, runtime, group):
                               lambda v: nplan.num_delay_slots if v.name in nplan.delayed_vars
                               else 1, group)
         for egp_name, egp in group.extra_global_params.items():
-            _load_egp(runtime, name, egp_name, egp)
+            _load_egp(runtime, name, param_arrays.MODEL.egp(egp_name), egp)
         queue = nplan.num_delay_slots if nplan.spike_queue else 1
         for array_name in ("sT", "prevST"):
             attr = "_spike_times_wrapper" if array_name == "sT" else "_prev_spike_times_wrapper"
@@ -227,7 +241,7 @@ def _attach_group(model, runtime, group):
         _attach_neuron_shaped(runtime, name, group.vars, group.model.get_vars(),
                               group.trg_pop.num_neurons, lambda v: 1, None)
         for egp_name, egp in group.extra_global_params.items():
-            _load_egp(runtime, name, egp_name, egp)
+            _load_egp(runtime, name, param_arrays.MODEL.egp(egp_name), egp)
 
 
 def _attach_synapse_group(model, runtime, splan):
@@ -253,9 +267,10 @@ def _attach_synapse_group(model, runtime, splan):
     if out_post is not None:
         out_post.set_array(runtime.arrays[(sg.name, "outPost")],
                            view_shape=(plan.batch_size, sg.trg.num_neurons))
+    # PSM vars read with a delay through psm_var_refs are queued on the target's slots
     _attach_neuron_shaped(runtime, sg.name, {} if psm_fused else sg.psm_vars, ps.get_vars(),
                           sg.trg.num_neurons,
-                          lambda v: 1, None)
+                          lambda v: plan.psm_var_slots(sg, v.name), sg.trg)
     pre_wrappers = {} if ("pre", sg.name) in plan.fused_wu else sg.pre_vars
     post_wrappers = {} if ("post", sg.name) in plan.fused_wu else sg.post_vars
     _attach_neuron_shaped(runtime, sg.name, pre_wrappers, wu.get_pre_vars(), sg.src.num_neurons,
@@ -280,6 +295,6 @@ def _attach_synapse_group(model, runtime, splan):
         wrapper.set_array(array, view_shape=shape)
         _copy_init_values(wrapper, array, sparse=bool(sg.matrix_type & Conn.SPARSE))
     for egp_name, egp in sg.extra_global_params.items():
-        _load_egp(runtime, sg.name, egp_name, egp)
+        _load_egp(runtime, sg.name, param_arrays.MODEL.egp(egp_name), egp)
     for egp_name, egp in getattr(sg, "psm_extra_global_params", {}).items():
-        _load_egp(runtime, sg.name, f"ps_{egp_name}", egp)
+        _load_egp(runtime, sg.name, param_arrays.POSTSYNAPTIC.egp(egp_name), egp)

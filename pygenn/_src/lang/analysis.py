@@ -16,30 +16,37 @@ def _target_name(expr: ast.Expr) -> ast.IdentifierExpr | None:
 
 
 class _IdentifierUses:
+    """Walks a tree with an explicit stack (deep trees must not exhaust Python's stack)."""
+
     def __init__(self):
         self.uses: dict[str, set[str]] = {}
+        self.pending: list = []
 
     def add(self, name: str, use: str) -> None:
         self.uses.setdefault(name, set()).add(use)
 
+    def walk(self, roots) -> None:
+        self.pending.extend(reversed(list(roots)))
+        while self.pending:
+            self.visit(self.pending.pop())
+
     def visit(self, node) -> None:
+        """Record what ``node`` itself says and queue the children still to visit."""
         if isinstance(node, ast.IdentifierExpr):
             self.add(node.name.lexeme, "plain")
             return
         if isinstance(node, ast.CallExpr) and isinstance(node.callee, ast.IdentifierExpr):
             self.add(node.callee.name.lexeme, "call")
-            for argument in node.arguments:
-                self.visit(argument)
+            self.pending.extend(reversed(node.arguments))
             return
         if isinstance(node, ast.SubscriptExpr) and isinstance(node.array, ast.IdentifierExpr):
             self.add(node.array.name.lexeme, "subscript")
-            self.visit(node.index)
+            self.pending.append(node.index)
             return
         if isinstance(node, (ast.AssignmentExpr, ast.PrefixIncDecExpr,
                              ast.PostfixIncDecExpr)) and self.visit_write(node):
             return
-        for child in ast.children(node):
-            self.visit(child)
+        self.pending.extend(reversed(ast.children(node)))
 
     def visit_write(self, node) -> bool:
         """Record a write; True if the node's children need no further visit."""
@@ -50,7 +57,7 @@ class _IdentifierUses:
         # walk records that read as "plain" or "subscript")
         if (isinstance(node, ast.AssignmentExpr) and node.op.type is TokenType.EQUAL
                 and isinstance(_strip(node.target), ast.IdentifierExpr)):
-            self.visit(node.value)
+            self.pending.append(node.value)
             return True
         return False
 
@@ -69,6 +76,5 @@ def find_identifiers(tree) -> dict[str, set[str]]:
     "write" an assignment or increment of the name (or of an element of it).
     """
     finder = _IdentifierUses()
-    for node in (tree if isinstance(tree, list) else [tree]):
-        finder.visit(node)
+    finder.walk(tree if isinstance(tree, list) else [tree])
     return finder.uses

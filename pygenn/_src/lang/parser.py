@@ -5,8 +5,9 @@ statement boundary and continues, so every error of a code string is reported at
 """
 from __future__ import annotations
 
-from ..errors import CodeContext, CodeParseError, Diagnostic
+from ..errors import MAX_DIAGNOSTICS, CodeContext, CodeParseError, Diagnostic
 from . import ast
+from .limits import MAX_NESTING, MAX_TREE_DEPTH, with_headroom
 from .scanner import with_source
 from .tokens import ASSIGNMENT_OPERATORS, NUMBER_TYPES, Token, TokenType
 from .types import lookup_specifiers
@@ -50,6 +51,8 @@ class _Parser:
         self.pos = 0
         self.errors: list[Diagnostic] = []
         self.brace_depth = 0
+        self.expression_depth = 0
+        self.statement_depth = 0
 
     # -- token helpers -------------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> Token:
@@ -79,6 +82,22 @@ class _Parser:
         self.errors.append(Diagnostic(token.line, token.column, message, token.lexeme))
         raise _ParseError()
 
+    def enter_expression(self) -> None:
+        """One level deeper into an expression (parentheses, calls, operators ...)."""
+        self.expression_depth += 1
+        if self.expression_depth > MAX_NESTING:
+            self.expression_depth -= 1
+            self.fail(self.peek(), f"Expression nested too deeply (more than {MAX_NESTING} "
+                                   f"levels of parentheses, calls, subscripts, casts and "
+                                   f"operators); split it into several statements")
+
+    def enter_statement(self) -> None:
+        self.statement_depth += 1
+        if self.statement_depth > MAX_NESTING:
+            self.statement_depth -= 1
+            self.fail(self.peek(), f"Statements nested too deeply (more than {MAX_NESTING} "
+                                   f"levels); simplify the code")
+
     def synchronise(self) -> None:
         """Skip to just after the next ';' or to the start of the next statement."""
         # A '}' that closes an enclosing compound statement must be left for it
@@ -92,7 +111,7 @@ class _Parser:
     # -- statements ----------------------------------------------------------------------------
     def statement_list(self, until: TokenType = T.END_OF_FILE) -> list:
         statements = []
-        while not self.at_end() and not self.check(until):
+        while not self.at_end() and not self.check(until) and len(self.errors) < MAX_DIAGNOSTICS:
             statement = self.guarded_statement()
             if statement is not None:
                 statements.append(statement)
@@ -143,11 +162,21 @@ class _Parser:
         return ast.TypeSpec(first, tuple(words), const, tuple(pointer_consts))
 
     def statement(self):
-        token = self.peek()
-        handler = self._STATEMENT_HANDLERS.get(token.type)
-        if handler is not None:
-            return handler(self)
-        return self.expression_statement()
+        self.enter_statement()
+        try:
+            token = self.peek()
+            handler = self._STATEMENT_HANDLERS.get(token.type)
+            if handler is not None:
+                return handler(self)
+            return self.expression_statement()
+        finally:
+            self.statement_depth -= 1
+
+    def body(self):
+        """The body of a control statement: braces there add no level of nesting."""
+        if self.check(T.LEFT_BRACE):
+            return self.compound_statement()
+        return self.statement()
 
     def expression_statement(self) -> ast.ExpressionStmt:
         semicolon = self.match(T.SEMICOLON)
@@ -179,20 +208,30 @@ class _Parser:
         return condition
 
     def if_statement(self) -> ast.IfStmt:
-        keyword = self.advance()
-        condition = self.parenthesised_condition(keyword)
-        then_branch = self.statement()
-        else_branch = self.statement() if self.match(T.ELSE) else None
-        return ast.IfStmt(keyword, condition, then_branch, else_branch)
+        # 'else if' chains are read in a loop: a long chain is not deep nesting
+        links = []
+        else_branch = None
+        while True:
+            keyword = self.advance()
+            condition = self.parenthesised_condition(keyword)
+            links.append((keyword, condition, self.body()))
+            if not self.match(T.ELSE):
+                break
+            if not self.check(T.IF):
+                else_branch = self.body()
+                break
+        for keyword, condition, then_branch in reversed(links):
+            else_branch = ast.IfStmt(keyword, condition, then_branch, else_branch)
+        return else_branch
 
     def while_statement(self) -> ast.WhileStmt:
         keyword = self.advance()
         condition = self.parenthesised_condition(keyword)
-        return ast.WhileStmt(keyword, condition, self.statement())
+        return ast.WhileStmt(keyword, condition, self.body())
 
     def do_statement(self) -> ast.DoWhileStmt:
         self.advance()
-        body = self.statement()
+        body = self.body()
         keyword = self.expect(T.WHILE, "Expect 'while' after 'do' body")
         condition = self.parenthesised_condition(keyword)
         self.expect(T.SEMICOLON, "Expect ';' after do-while statement")
@@ -211,11 +250,11 @@ class _Parser:
         self.expect(T.RIGHT_PAREN, "Expect ')' after for clauses")
         if isinstance(initialiser, ast.ExpressionStmt) and initialiser.expression is None:
             initialiser = None
-        return ast.ForStmt(keyword, initialiser, condition, increment, self.statement())
+        return ast.ForStmt(keyword, initialiser, condition, increment, self.body())
 
     def for_each_synapse_statement(self) -> ast.ForEachSynapseStmt:
         keyword = self.advance()
-        return ast.ForEachSynapseStmt(keyword, self.statement())
+        return ast.ForEachSynapseStmt(keyword, self.body())
 
     def switch_statement(self) -> ast.SwitchStmt:
         keyword = self.advance()
@@ -228,7 +267,7 @@ class _Parser:
         keyword = self.advance()
         value = self.conditional() if keyword.type is T.CASE else None
         self.expect(T.COLON, f"Expect ':' after '{keyword.lexeme}'")
-        return ast.LabelledStmt(keyword, value, self.statement())
+        return ast.LabelledStmt(keyword, value, self.body())
 
     def jump_statement(self):
         keyword = self.advance()
@@ -261,7 +300,11 @@ class _Parser:
         target = self.conditional()
         if self.check(*ASSIGNMENT_OPERATORS):
             op = self.advance()
-            return ast.AssignmentExpr(target, op, self.assignment())
+            self.enter_expression()
+            try:
+                return ast.AssignmentExpr(target, op, self.assignment())
+            finally:
+                self.expression_depth -= 1
         return target
 
     def conditional(self) -> ast.Expr:
@@ -269,9 +312,13 @@ class _Parser:
         if not self.check(T.QUESTION):
             return condition
         question = self.advance()
-        if_true = self.expression()
-        self.expect(T.COLON, "Expect ':' in conditional expression")
-        return ast.ConditionalExpr(condition, question, if_true, self.conditional())
+        self.enter_expression()
+        try:
+            if_true = self.expression()
+            self.expect(T.COLON, "Expect ':' in conditional expression")
+            return ast.ConditionalExpr(condition, question, if_true, self.conditional())
+        finally:
+            self.expression_depth -= 1
 
     def binary(self, level: int) -> ast.Expr:
         if level == len(_BINARY_LEVELS):
@@ -284,18 +331,28 @@ class _Parser:
         return expr
 
     def cast(self) -> ast.Expr:
-        if self.check(T.LEFT_PAREN) and self.peek(1).type in (T.TYPE_SPECIFIER,
-                                                               T.TYPE_QUALIFIER):
-            self.advance()
-            type_spec = self.type_spec()
-            closing = self.expect(T.RIGHT_PAREN, "Expect ')' after cast type")
-            return ast.CastExpr(type_spec, self.cast(), closing)
-        return self.unary()
+        # every way into a nested expression passes here: parentheses, arguments, subscripts,
+        # prefix operators and casts
+        self.enter_expression()
+        try:
+            if self.check(T.LEFT_PAREN) and self.peek(1).type in (T.TYPE_SPECIFIER,
+                                                                   T.TYPE_QUALIFIER):
+                self.advance()
+                type_spec = self.type_spec()
+                closing = self.expect(T.RIGHT_PAREN, "Expect ')' after cast type")
+                return ast.CastExpr(type_spec, self.cast(), closing)
+            return self.unary()
+        finally:
+            self.expression_depth -= 1
 
     def unary(self) -> ast.Expr:
         if self.check(T.PLUS_PLUS, T.MINUS_MINUS):
             op = self.advance()
-            return ast.PrefixIncDecExpr(op, self.unary())
+            self.enter_expression()
+            try:
+                return ast.PrefixIncDecExpr(op, self.unary())
+            finally:
+                self.expression_depth -= 1
         if self.check(*_UNARY_OPERATORS):
             op = self.advance()
             return ast.UnaryExpr(op, self.cast())
@@ -345,6 +402,43 @@ def _source_of(tokens) -> str:
     return getattr(tokens, "source", "")
 
 
+def _first_token(node) -> Token | None:
+    """A token of ``node`` to point an error at (its first own token, else a child's)."""
+    for value in vars(node).values():
+        if isinstance(value, Token):
+            return value
+        if isinstance(value, ast.TypeSpec):
+            return value.token
+    for child in ast.children(node):
+        token = _first_token(child)
+        if token is not None:
+            return token
+    return None
+
+
+def tree_depth_error(roots) -> Diagnostic | None:
+    """An error if a tree is deeper than ``MAX_TREE_DEPTH`` (walked without recursion).
+
+    'else if' links do not count: the checker and printer follow those chains in a loop.
+    """
+    stack = [(root, 1) for root in roots]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            token = _first_token(node)
+            line, column, lexeme = (token.line, token.column, token.lexeme) if token else (1, 0, "")
+            return Diagnostic(line, column, f"Expression or statement too deep (more than "
+                                            f"{MAX_TREE_DEPTH} levels: a chain of that many "
+                                            f"operators counts as that many levels); split it "
+                                            f"into several statements", lexeme)
+        for child in ast.children(node):
+            chained = isinstance(node, ast.IfStmt) and child is node.else_branch \
+                and isinstance(child, ast.IfStmt)
+            stack.append((child, depth if chained else depth + 1))
+    return None
+
+
+@with_headroom
 def parse_statements(tokens, context: CodeContext) -> ast.StatementList:
     """Parse a statement list (sim code, update code ...).
 
@@ -352,11 +446,16 @@ def parse_statements(tokens, context: CodeContext) -> ast.StatementList:
     """
     parser = _Parser(tokens)
     statements = parser.statement_list()
+    if not parser.errors:
+        too_deep = tree_depth_error(statements)
+        if too_deep is not None:
+            parser.errors.append(too_deep)
     if parser.errors:
         raise CodeParseError(with_source(context, _source_of(tokens)), parser.errors)
     return ast.StatementList(statements, _source_of(tokens))
 
 
+@with_headroom
 def parse_expression(tokens, context: CodeContext) -> ast.Expr:
     """Parse a single expression (threshold conditions); anything after it is an error."""
     parser = _Parser(tokens)
@@ -367,6 +466,10 @@ def parse_expression(tokens, context: CodeContext) -> ast.Expr:
             parser.fail(parser.peek(), "Expect end of expression")
     except _ParseError:
         pass
+    if not parser.errors:
+        too_deep = tree_depth_error([expr])
+        if too_deep is not None:
+            parser.errors.append(too_deep)
     if parser.errors:
         raise CodeParseError(with_source(context, _source_of(tokens)), parser.errors)
     expr.source = _source_of(tokens)

@@ -10,8 +10,10 @@ import re
 
 from . import ast
 from .environment import Environment
+from .limits import with_headroom
+from .scanner import decode_string_literal
 from .tokens import TokenType
-from .types import Double, Float
+from .types import Double, Float, Int64, NumericType
 from .typing_rules import resolve_type_spec
 
 T = TokenType
@@ -60,6 +62,17 @@ def _wrap(text: str) -> str:
     return f"({text})" if needs_parens(text) else text
 
 
+def _is_comma(node: ast.Expr) -> bool:
+    return isinstance(node, ast.BinaryExpr) and node.op.type is T.COMMA
+
+
+# Functions C++ resolves differently from GeNNCode's overload rules: std::min/std::max are
+# templates (min(float, int) does not compile) and C's abs() takes an int whatever it is given.
+# Their arguments are converted to the parameter types the type checker chose, so the call
+# computes in the type the checker gave it.
+_EXACT_ARGUMENT_FUNCTIONS = frozenset({"min", "max", "abs"})
+
+
 def expand_template(template: str, arguments: list) -> str:
     """Replace ``$(n)`` with argument n (parenthesised if needed) and ``$(@)`` with all."""
     def substitute(match):
@@ -72,6 +85,33 @@ def expand_template(template: str, arguments: list) -> str:
                              f"only {len(arguments)}")
         return _wrap(arguments[index])
     return _TEMPLATE_ARG.sub(substitute, template)
+
+
+# Bytes that print as themselves inside a C string literal: printable ASCII except the quote and
+# the backslash (and '?', handled separately: '??' followed by certain characters is a trigraph
+# in older C/C++ dialects)
+_PLAIN_BYTES = frozenset(range(0x20, 0x7F)) - {ord('"'), ord("\\"), ord("?")}
+_NAMED_ESCAPES = {ord("\n"): "\\n", ord("\t"): "\\t", ord('"'): '\\"', ord("\\"): "\\\\"}
+
+
+def c_string_literal(data: bytes) -> str:
+    """A C string literal standing for exactly ``data``, in printable ASCII.
+
+    Everything else is escaped (octal escapes always take three digits, so a following digit
+    can never extend one), which is what makes printed literals safe: none can end early,
+    contain a line break or splice a line for the C preprocessor.
+    """
+    parts = []
+    for index, byte in enumerate(data):
+        if byte in _PLAIN_BYTES:
+            parts.append(chr(byte))
+        elif byte in _NAMED_ESCAPES:
+            parts.append(_NAMED_ESCAPES[byte])
+        elif byte == ord("?"):
+            parts.append("\\?" if index > 0 and data[index - 1] == ord("?") else "?")
+        else:
+            parts.append(f"\\{byte:03o}")
+    return '"' + "".join(parts) + '"'
 
 
 def _number_text(lexeme: str) -> str:
@@ -104,6 +144,8 @@ class _Printer:
         if token.type in (T.FLOAT_NUMBER, T.DOUBLE_NUMBER):
             precision = Float if token.type is T.FLOAT_NUMBER else Double
             return self.dialect.float_literal(_number_text(token.lexeme), precision)
+        if token.type is T.STRING:
+            return c_string_literal(decode_string_literal(token.lexeme))
         return token.lexeme
 
     def print_IdentifierExpr(self, node: ast.IdentifierExpr) -> str:
@@ -144,8 +186,10 @@ class _Printer:
         return f"{self.expr(node.target)} {node.op.lexeme} {self.expr(node.value)}"
 
     def print_ConditionalExpr(self, node: ast.ConditionalExpr) -> str:
-        return (f"{self.expr(node.condition)} ? {self.expr(node.if_true)} : "
-                f"{self.expr(node.if_false)}")
+        if_true = self.expr(node.if_true)
+        if _is_comma(node.if_true):
+            if_true = f"({if_true})"    # a bare comma would split a macro argument (assert)
+        return f"{self.expr(node.condition)} ? {if_true} : {self.expr(node.if_false)}"
 
     def print_CastExpr(self, node: ast.CastExpr) -> str:
         return f"({self.type_text(node.type_spec)}){self.expr(node.operand)}"
@@ -158,10 +202,36 @@ class _Printer:
         if symbol is not None and symbol.kind == "function" and symbol.template is not None:
             text = expand_template(symbol.template, arguments)
             return text if top else _wrap(text)
+        if symbol is not None and symbol.kind == "function" and node.signature is not None:
+            return self.library_call(node, symbol.name, arguments, top)
         return f"{self.expr(node.callee)}({', '.join(arguments)})"
+
+    def library_call(self, node: ast.CallExpr, name: str, arguments: list, top: bool) -> str:
+        """A call of a C function, its arguments converted where C++ would choose another
+        overload than the type checker did (see ``_EXACT_ARGUMENT_FUNCTIONS``)."""
+        signature = node.signature
+        exact = name in _EXACT_ARGUMENT_FUNCTIONS
+        all_integral = bool(node.arguments) and all(
+            isinstance(a.type, NumericType) and a.type.is_integer for a in node.arguments)
+        converted = []
+        for index, text in enumerate(arguments):
+            parameter = (signature.arg_types[index] if index < len(signature.arg_types)
+                         else None)
+            if isinstance(parameter, NumericType) and (
+                    exact or (all_integral and not parameter.is_integer)):
+                text = f"({self.dialect.type_name(parameter)}){_wrap(text)}"
+            converted.append(text)
+        callee = self.dialect.function_name(name)
+        if name == "abs" and signature.return_type == Int64:
+            # C's abs() takes an int: the 64-bit one is llabs (long long, cast back to int64_t)
+            text = f"({self.dialect.type_name(Int64)})llabs({', '.join(converted)})"
+            return text if top else f"({text})"
+        return f"{callee}({', '.join(converted)})"
 
     def print_SubscriptExpr(self, node: ast.SubscriptExpr) -> str:
         index = self.expr(node.index)
+        if _is_comma(node.index):
+            index = f"({index})"        # brackets do not protect a comma in a macro argument
         if isinstance(node.array, ast.IdentifierExpr):
             symbol = self.env.lookup(node.array.name.lexeme)
             if symbol is not None and symbol.kind == "delayed":
@@ -226,15 +296,14 @@ class _StatementPrinter(_Printer):
         return ["{"] + self.indented(inner) + ["}"]
 
     def print_IfStmt(self, stmt: ast.IfStmt) -> list[str]:
+        # 'else if' chains are followed in a loop (a long chain is not deep nesting)
         lines = self.braced_body(stmt.then_branch, f"if ({self.expr(stmt.condition)})")
-        branch = stmt.else_branch
-        if isinstance(branch, ast.IfStmt):
-            chained = self.print_IfStmt(branch)
-            lines[-1] = "} else " + chained[0]
-            lines += chained[1:]
-        elif branch is not None:
-            else_lines = self.braced_body(branch, "} else")
-            lines = lines[:-1] + else_lines
+        while isinstance(stmt.else_branch, ast.IfStmt):
+            stmt = stmt.else_branch
+            lines[-1:] = self.braced_body(stmt.then_branch,
+                                          f"}} else if ({self.expr(stmt.condition)})")
+        if stmt.else_branch is not None:
+            lines[-1:] = self.braced_body(stmt.else_branch, "} else")
         return lines
 
     def print_WhileStmt(self, stmt: ast.WhileStmt) -> list[str]:
@@ -280,12 +349,14 @@ class _StatementPrinter(_Printer):
         return ["continue;"]
 
 
+@with_headroom
 def print_statements(statements, env: Environment, dialect: CDialect | None = None) -> str:
     """C text of a (type-checked) statement list, one statement per line, 4-space indents."""
     printer = _StatementPrinter(env.child(), dialect or CDialect())
     return "\n".join(line for stmt in statements for line in printer.lines(stmt))
 
 
+@with_headroom
 def print_expression(expr: ast.Expr, env: Environment, dialect: CDialect | None = None) -> str:
     """C text of a (type-checked) expression."""
     return _Printer(env, dialect or CDialect()).expr(expr, top=True)

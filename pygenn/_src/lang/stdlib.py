@@ -4,6 +4,7 @@ Each row is ``(names, return type, argument types, variadic)``. The placeholder 
 both ``float`` and ``double``: such a row gives one overload per floating type, double first so
 that an integer argument (a tie between the two) picks the double overload, as C's implicit
 conversion would.
+Integer-only ``abs`` stays so: C's ``abs`` truncates a floating argument (SPEC 9.4).
 """
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ STANDARD_LIBRARY = (
     ("min max", Int64, (Int64, Int64), False),
     ("min max", Uint32, (Uint32, Uint32), False),
     ("min max", Uint64, (Uint64, Uint64), False),
+    # C++'s min/max are templates: GeNN types floating arguments as int, which is not what
+    # std::min computes (the printer converts arguments to the overload chosen here)
+    ("min max", "F", ("F", "F"), False),
     ("abs", Int32, (Int32,), False),
     ("abs", Int64, (Int64,), False),
     ("printf", Int32, (StringType,), True),

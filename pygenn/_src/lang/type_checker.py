@@ -5,9 +5,13 @@ column and a caret. Typing rules themselves live in typing_rules.py.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from ..errors import CodeContext, CodeTypeError, Diagnostic, did_you_mean
 from . import ast
+from .constants import NotConstant, constant_value, value_range
 from .environment import Environment
+from .limits import with_headroom
 from .scanner import with_source
 from .stdlib import STANDARD_FUNCTIONS
 from .tokens import Token, TokenType
@@ -20,6 +24,9 @@ T = TokenType
 
 _LITERAL_TYPES = {T.INT32_NUMBER: Int32, T.UINT32_NUMBER: Uint32, T.FLOAT_NUMBER: Float,
                   T.DOUBLE_NUMBER: Double, T.BOOLEAN: Bool, T.STRING: StringType}
+
+# A literal at least this large rounds to infinity as a float (FLT_MAX plus half an ulp)
+_FLOAT_OVERFLOW = 2.0 ** 128 - 2.0 ** 103
 
 
 class _Failure(Exception):
@@ -50,8 +57,20 @@ class _ExpressionChecker:
     # -- primary -------------------------------------------------------------------------------
     def visit_LiteralExpr(self, expr: ast.LiteralExpr):
         if expr.token.type is T.SCALAR_NUMBER:
-            return self.env.type_context["scalar"]
-        return _LITERAL_TYPES[expr.token.type]
+            literal_type = self.env.type_context["scalar"]
+        else:
+            literal_type = _LITERAL_TYPES[expr.token.type]
+        if literal_type in (Float, Double):
+            self.check_float_range(expr.token, literal_type)
+        return literal_type
+
+    def check_float_range(self, token: Token, literal_type) -> None:
+        # C++ compilers only warn, and the value becomes infinity
+        magnitude = abs(float(token.lexeme.rstrip("fFdD")))
+        limit = _FLOAT_OVERFLOW if literal_type == Float else float("inf")
+        if magnitude >= limit:
+            self.fail(token, f"Floating-point literal {token.lexeme} is too large for "
+                             f"{type_name(literal_type)}")
 
     def lookup(self, name: Token):
         symbol = self.env.lookup(name.lexeme)
@@ -144,7 +163,8 @@ class _ExpressionChecker:
 
     def check_inc_dec(self, target_expr: ast.Expr, op: Token):
         target = self.check_assignable(target_expr, op)
-        if not is_scalar_type(target):
+        if not is_scalar_type(target) or target == Bool:
+            # C++17 forbids ++ and -- on bool
             self.fail(op, f"Invalid operand type '{type_name(target)}' for '{op.lexeme}'")
         return target
 
@@ -238,24 +258,46 @@ def _invalid_operands(left, right, op: Token) -> str:
             f"'{op.lexeme}'")
 
 
+@dataclass
+class _Switch:
+    """What the checker knows about the switch statement it is inside."""
+
+    condition_type: object
+    values: dict = field(default_factory=dict)     # case value -> its label's token
+    default: Token | None = None
+    # One list per block entered since the switch began: names declared there with an
+    # initialiser, which a jump to a later label would skip (C++ forbids that)
+    blocks: list = field(default_factory=list)
+
+
 class _StatementChecker(_ExpressionChecker):
     """Checks statements, tracking scopes and the loops/switches break/continue are inside."""
 
     def __init__(self, env: Environment):
         super().__init__(env)
         self.loop_depth = 0
-        self.switch_depth = 0
+        self.switches: list[_Switch] = []
 
     def check(self, stmt: ast.Stmt) -> None:
         getattr(self, "visit_" + type(stmt).__name__)(stmt)
 
     def in_scope(self, env: Environment, statements) -> None:
         outer, self.env = self.env, env
+        self.enter_block()
         try:
             for stmt in statements:
                 self.check(stmt)
         finally:
+            self.leave_block()
             self.env = outer
+
+    def enter_block(self, initialised=()) -> None:
+        if self.switches:
+            self.switches[-1].blocks.append(list(initialised))
+
+    def leave_block(self) -> None:
+        if self.switches:
+            self.switches[-1].blocks.pop()
 
     def in_loop(self, body: ast.Stmt) -> None:
         self.loop_depth += 1
@@ -278,6 +320,8 @@ class _StatementChecker(_ExpressionChecker):
                 if read_only:
                     self.fail(name, f"Const variable '{name.lexeme}' must be initialised")
                 continue
+            if self.switches and self.switches[-1].blocks:
+                self.switches[-1].blocks[-1].append(name.lexeme)
             value = self.evaluate(declarator.initialiser)
             if not assignment_result(declared, T.EQUAL, value):
                 self.fail(name, f"Invalid operand types '{type_name(declared)}' and "
@@ -287,8 +331,13 @@ class _StatementChecker(_ExpressionChecker):
         self.in_scope(self.env.child(), stmt.statements)
 
     def visit_IfStmt(self, stmt: ast.IfStmt):
-        self.check_condition(stmt.condition, stmt.keyword)
-        self.check(stmt.then_branch)
+        # 'else if' chains are followed in a loop (a long chain is not deep nesting)
+        while True:
+            self.check_condition(stmt.condition, stmt.keyword)
+            self.check(stmt.then_branch)
+            if not isinstance(stmt.else_branch, ast.IfStmt):
+                break
+            stmt = stmt.else_branch
         if stmt.else_branch is not None:
             self.check(stmt.else_branch)
 
@@ -302,16 +351,33 @@ class _StatementChecker(_ExpressionChecker):
 
     def visit_ForStmt(self, stmt: ast.ForStmt):
         outer, self.env = self.env, self.env.child()
+        self.enter_block()
         try:
             if stmt.initialiser is not None:
                 self.check(stmt.initialiser)
+                self.check_for_body_declarations(stmt)
             if stmt.condition is not None:
                 self.check_condition(stmt.condition, stmt.keyword)
             if stmt.increment is not None:
                 self.evaluate(stmt.increment)
             self.in_loop(stmt.body)
         finally:
+            self.leave_block()
             self.env = outer
+
+    def check_for_body_declarations(self, stmt: ast.ForStmt) -> None:
+        """C++ (unlike C) forbids redeclaring a for-initialiser's name in the body's braces."""
+        if not (isinstance(stmt.initialiser, ast.VarDeclarationStmt)
+                and isinstance(stmt.body, ast.CompoundStmt)):
+            return
+        loop_names = {d.name.lexeme for d in stmt.initialiser.declarators}
+        for inner in stmt.body.statements:
+            if isinstance(inner, ast.VarDeclarationStmt):
+                for declarator in inner.declarators:
+                    if declarator.name.lexeme in loop_names:
+                        self.fail(declarator.name, f"Redeclaration of variable "
+                                                   f"'{declarator.name.lexeme}' (declared by "
+                                                   f"the enclosing 'for'; C++ forbids this)")
 
     def visit_ForEachSynapseStmt(self, stmt: ast.ForEachSynapseStmt):
         handler = self.env.find_for_each_synapse()
@@ -320,9 +386,12 @@ class _StatementChecker(_ExpressionChecker):
                                     "(only in custom connectivity row updates and Toeplitz "
                                     "diagonal build code)")
         outer, self.env = self.env, handler.make_environment(self.env)
+        # the generated loop declares its own variables: no case label may jump into it
+        self.enter_block(["the for_each_synapse loop variables"])
         try:
             self.in_loop(stmt.body)
         finally:
+            self.leave_block()
             self.env = outer
 
     def visit_SwitchStmt(self, stmt: ast.SwitchStmt):
@@ -330,24 +399,54 @@ class _StatementChecker(_ExpressionChecker):
         if not is_integral(condition):
             self.fail(stmt.keyword, f"Invalid switch condition type '{type_name(condition)}' "
                                     f"(must be an integer)")
-        self.switch_depth += 1
+        self.switches.append(_Switch(promote(condition)))
         try:
             self.check(stmt.body)
         finally:
-            self.switch_depth -= 1
+            self.switches.pop()
 
     def visit_LabelledStmt(self, stmt: ast.LabelledStmt):
-        if self.switch_depth == 0:
+        if not self.switches:
             self.fail(stmt.keyword, "Statement not within switch statement")
-        if stmt.value is not None:
+        switch = self.switches[-1]
+        self.check_label_jump(stmt.keyword, switch)
+        if stmt.value is None:
+            if switch.default is not None:
+                self.fail(stmt.keyword, f"Multiple default labels in one switch (the first "
+                                        f"is on line {switch.default.line})")
+            switch.default = stmt.keyword
+        else:
             value = self.evaluate(stmt.value)
             if not is_integral(value):
                 self.fail(stmt.keyword, f"Invalid case value type '{type_name(value)}' "
                                         f"(must be an integer)")
+            self.check_case_value(stmt, switch)
         self.check(stmt.body)
 
+    def check_label_jump(self, keyword: Token, switch: _Switch) -> None:
+        for names in switch.blocks:
+            if names:
+                self.fail(keyword, f"Jump to '{keyword.lexeme}' label skips the initialisation "
+                                   f"of {_quoted(names[0])} (C++ forbids this): put the "
+                                   f"statements of the previous label in braces {{ }}")
+
+    def check_case_value(self, stmt: ast.LabelledStmt, switch: _Switch) -> None:
+        """The value must be a constant that fits the (promoted) condition type, once."""
+        try:
+            value = constant_value(stmt.value)
+        except NotConstant as error:
+            self.fail(error.token, error.message)
+        low, high = value_range(switch.condition_type)
+        if not low <= value <= high:
+            self.fail(stmt.keyword, f"Case value {value} does not fit in the switch condition's "
+                                    f"type '{type_name(switch.condition_type)}'")
+        if value in switch.values:
+            self.fail(stmt.keyword, f"Duplicate case value {value} (also on line "
+                                    f"{switch.values[value].line})")
+        switch.values[value] = stmt.keyword
+
     def visit_BreakStmt(self, stmt: ast.BreakStmt):
-        if self.loop_depth == 0 and self.switch_depth == 0:
+        if self.loop_depth == 0 and not self.switches:
             self.fail(stmt.keyword, "Statement not within loop or switch: 'break'")
 
     def visit_ContinueStmt(self, stmt: ast.ContinueStmt):
@@ -355,10 +454,15 @@ class _StatementChecker(_ExpressionChecker):
             self.fail(stmt.keyword, "Statement not within loop: 'continue'")
 
 
+def _quoted(name: str) -> str:
+    return f"'{name}'" if name.isidentifier() else name
+
+
 def _raise(failure: _Failure, context: CodeContext, source: str):
     raise CodeTypeError(with_source(context, source), [failure.diagnostic]) from None
 
 
+@with_headroom
 def check_statements(statements, env: Environment, context: CodeContext) -> None:
     """Type-check a statement list in ``env``, annotating types on the AST in place.
 
@@ -374,6 +478,7 @@ def check_statements(statements, env: Environment, context: CodeContext) -> None
         _raise(failure, context, getattr(statements, "source", ""))
 
 
+@with_headroom
 def check_expression(expr: ast.Expr, env: Environment, context: CodeContext) -> None:
     """Type-check a single expression (threshold conditions); it must be usable as a condition."""
     checker = _ExpressionChecker(env)

@@ -250,8 +250,24 @@ class VoidType:
 
 Void = VoidType()
 
-# String literals are pointers to read-only chars
-StringType = PointerType(Int8, pointee_const=True)
+@dataclass(frozen=True)
+class StringLiteralType(PointerType):
+    """The type of string literals: C++'s ``const char*``.
+
+    C++ keeps ``char`` apart from ``int8_t`` (``signed char``), so a literal converts to no
+    ``int8_t`` pointer; this type is equal only to itself (dataclass equality compares classes)
+    and ``typing_rules.same_pointee`` keeps it apart from ``const int8_t*``.
+    """
+
+    @property
+    def name(self) -> str:
+        return "const char*"
+
+    c_name = name
+
+
+# String literals are pointers to read-only chars; reading one gives an int8 value
+StringType = StringLiteralType(Int8, pointee_const=True)
 
 
 def type_name(t) -> str:

@@ -6,8 +6,8 @@ invalid (the checker turns None into an error message naming the types).
 from __future__ import annotations
 
 from .tokens import TokenType
-from .types import (Int32, NumericType, PointerType, common_type, is_integral, is_numeric,
-                    lookup_specifiers, promote)
+from .types import (Int32, Int64, NumericType, PointerType, StringLiteralType, common_type,
+                    is_integral, is_numeric, lookup_specifiers, promote)
 
 T = TokenType
 
@@ -34,6 +34,8 @@ def resolve_type_spec(spec, type_context) -> tuple:
 
 def same_pointee(a, b) -> bool:
     """Whether two pointer types point to the same value type (ignoring const)."""
+    if isinstance(a, StringLiteralType) != isinstance(b, StringLiteralType):
+        return False            # const char* and const int8_t* are distinct in C++
     if isinstance(a, PointerType) and isinstance(b, PointerType):
         return same_pointee(a.pointee, b.pointee)
     return a == b
@@ -76,7 +78,8 @@ def binary_result(left, op: TokenType, right):
         # GeNN types relational/equality results as the operands' common type (SPEC 9.4 QUIRK)
         return common_type(left, right)
     if isinstance(left, PointerType) and isinstance(right, PointerType):
-        return Int32 if op is T.MINUS and left == right else None
+        # the difference is a ptrdiff_t, 64 bits wide under LP64 (GeNN says int32)
+        return Int64 if op is T.MINUS and left == right else None
     if isinstance(left, PointerType) and is_integral(right):
         return left if op in (T.PLUS, T.MINUS) else None
     if is_integral(left) and isinstance(right, PointerType):

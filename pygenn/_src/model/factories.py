@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from ..errors import did_you_mean
+from ..errors import InvalidNameError, InvalidNameTypeError, did_you_mean
 from ..lang.types import NumericType, UnresolvedType
 from .descriptors import (EGP, AdditionalInputVar, CustomUpdateVar, DerivedParam, EGPRef, Param,
                           Var, VarRef)
 from .enums import CustomUpdateVarAccess, VarAccess, VarAccessMode
 from .legacy import upgrade_code_string
+from .names import check_c_name, check_not_reserved
 from .snippets import (CurrentSourceModelBase, CustomConnectivityUpdateModelBase,
                        CustomUpdateModelBase, InitSparseConnectivitySnippetBase,
                        InitToeplitzConnectivitySnippetBase, InitVarSnippetBase, NeuronModelBase,
                        PostsynapticModelBase, WeightUpdateModelBase)
+from .values import check_not_internal_name
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -33,16 +35,17 @@ RESERVED_WORDS = frozenset(
 def check_name(name, what: str, where: str) -> str:
     """Check that ``name`` can be used as an identifier in code strings; return it."""
     if not isinstance(name, str):
-        raise TypeError(f"{what} name {name!r} of {where} must be a string")
+        raise InvalidNameTypeError(f"{what} name {name!r} of {where} must be a string")
     if not _IDENTIFIER.match(name):
-        raise RuntimeError(f"{what} name '{name}' of {where} is not a valid C identifier: use "
-                           f"letters, digits and '_', not starting with a digit")
+        raise InvalidNameError(f"{what} name '{name}' of {where} is not a valid C identifier: "
+                               f"use letters, digits and '_', not starting with a digit")
     if name.startswith("_"):
-        raise RuntimeError(f"{what} name '{name}' of {where} starts with '_', which is reserved "
-                           f"for names pygenn generates; rename it")
+        raise InvalidNameError(f"{what} name '{name}' of {where} starts with '_', which is "
+                               f"reserved for names pygenn generates; rename it")
     if name in RESERVED_WORDS:
-        raise RuntimeError(f"{what} name '{name}' of {where} is a GeNNCode keyword or type name; "
-                           f"rename it")
+        raise InvalidNameError(f"{what} name '{name}' of {where} is a GeNNCode keyword or type "
+                               f"name; rename it")
+    check_not_reserved(name, f"{what} name of {where}")
     return name
 
 
@@ -51,14 +54,17 @@ class _Declarations:
 
     def __init__(self, class_name, kind: str):
         if not isinstance(class_name, str) or not class_name:
-            raise TypeError(f"the class name of a {kind} must be a non-empty string, "
-                            f"not {class_name!r}")
-        self.class_name = class_name
+            raise InvalidNameTypeError(f"the class name of a {kind} must be a non-empty "
+                                       f"string, not {class_name!r}")
+        # class names mark the model's code in generated sources
+        self.class_name = check_c_name(class_name, f"The class name of a {kind}")
         self.where = f"{kind} '{class_name}'"
         self._owners: dict[str, str] = {}
 
     def _claim(self, name, what: str) -> str:
         check_name(name, what, self.where)
+        if "reference" not in what:   # references own no storage of the group
+            check_not_internal_name(name, what, self.where)
         if name in self._owners:
             raise RuntimeError(f"{self.where} declares the name '{name}' twice (as "
                                f"{self._owners[name]} and as {what}); names must be unique "
@@ -69,7 +75,7 @@ class _Declarations:
     def _items(self, items, keyword: str) -> list:
         if items is None:
             return []
-        if isinstance(items, (str, bytes)) or not isinstance(items, Iterable):
+        if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
             raise TypeError(f"'{keyword}' of {self.where} must be a list, not {items!r}")
         return list(items)
 
@@ -235,8 +241,10 @@ def create_neuron_model(class_name, params=None, param_names=None, vars=None, va
 
 def _check_event_pair(decl: _Declarations, side: str, threshold: str, syn_code: str):
     names = (f"{side}_event_threshold_condition_code", f"{side}_event_syn_code")
-    if bool(threshold.strip()) != bool(syn_code.strip()):
-        given, missing = names if threshold.strip() else names[::-1]
+    # only ASCII whitespace is no code: anything else must reach the scanner (and its errors)
+    present = threshold.strip(" \t\r\n"), syn_code.strip(" \t\r\n")
+    if bool(present[0]) != bool(present[1]):
+        given, missing = names if present[0] else names[::-1]
         raise RuntimeError(f"{decl.where} has '{given}' but no '{missing}': {side}synaptic "
                            f"spike-like events need both the threshold condition and the code "
                            f"run for each event")

@@ -148,6 +148,24 @@ class NeuronGroup(Group):
 
     get_var_location = var_location
 
+    @property
+    def spike_time_location(self) -> VarLocation:
+        """Location of the spike-time array."""
+        return self._spike_time_location
+
+    @spike_time_location.setter
+    def spike_time_location(self, value):
+        self._spike_time_location = _check_location(value, "spike_time_location")
+
+    @property
+    def prev_spike_time_location(self) -> VarLocation:
+        """Location of the previous-spike-time array."""
+        return self._prev_spike_time_location
+
+    @prev_spike_time_location.setter
+    def prev_spike_time_location(self, value):
+        self._prev_spike_time_location = _check_location(value, "prev_spike_time_location")
+
     def set_var_location(self, var_name: str, loc) -> None:
         self._var_locations.set(var_name, loc)
 

@@ -17,6 +17,7 @@ from .snippets import (CurrentSourceModelBase, CustomConnectivityUpdateModelBase
                        CustomUpdateModelBase, InitSparseConnectivitySnippetBase,
                        InitToeplitzConnectivitySnippetBase, InitVarSnippetBase, NeuronModelBase,
                        PostsynapticModelBase, SnippetBase, WeightUpdateModelBase)
+from .values import check_param_value
 
 # Which module of pygenn._src.model.builtin holds the built-ins of each base
 _BUILTIN_MODULES = {
@@ -116,7 +117,11 @@ def check_params(snippet, params, where: str | None = None) -> dict[str, Numeric
     params = _as_mapping(params, where, "params")
     declared = [param.name for param in snippet.get_params()]
     check_names(declared, params, where, "parameter", "missing value for parameter")
-    return {name: _numeric_value(params[name], where, name) for name in declared}
+    values = {name: _numeric_value(params[name], where, name) for name in declared}
+    for param in snippet.get_params():
+        check_param_value(values[param.name].value, param.type,
+                          f"{where}: parameter '{param.name}'")
+    return values
 
 
 def to_var_init(value, where: str, name: str):

@@ -126,6 +126,8 @@ class EGPReference:
 
 # ---------------------------------------------------------------------------- lookups
 def _find(declarations: list, name: str, what: str, owner: str):
+    if not isinstance(name, str):
+        raise TypeError(f"{what} names are strings; {owner} got {name!r}")
     for declaration in declarations:
         if declaration.name == name:
             return declaration

@@ -37,6 +37,7 @@ def _check_init(init, base, argument: str, factory: str, owner: str):
                         f"{factory} returns")
     if not isinstance(snippet, base):
         raise TypeError(f"{owner}: {argument} must be the result of {factory}, not {init!r}")
+    v.check_model_declarations(snippet, owner)
 
 
 def split_connectivity_init(init, owner: str):
@@ -469,12 +470,29 @@ def delay_group_of(ref):
         return group.src
     if ref.kind == "wu_post" and group.back_prop_delay_steps > 0:
         return group.trg
+    if ref.kind == "psm" and _psm_var_read_delayed(group, ref.var_name):
+        return group.trg
     if ref.kind == "neuron" and group._num_delay_slots > 1:
         referenced = [r for sg in group.out_syn for r in sg.wu_pre_var_refs.values()]
         referenced += [r for sg in group.in_syn for r in sg.wu_post_var_refs.values()]
         if any(r.var_name == ref.var_name for r in referenced):
             return group
     return None
+
+
+def _psm_var_read_delayed(sg, var_name: str) -> bool:
+    """Whether synaptic code reads PSM variable ``var_name`` of ``sg`` from the past through a
+    psm_var_ref (back-prop delay, or ``[d]``): it is then queued on the target's delay slots
+    (ModelPlan._psm_vars_read_delayed decides the same from the parsed code)."""
+    wu = sg.wu_initialiser.snippet
+    codes = [model_code(wu, getter) for getter in _SYN_CODE_GETTERS]
+    for name, ref in sg.psm_var_refs.items():
+        if ref.var_name != var_name:
+            continue
+        use = rf"\b{name}\b" if sg.back_prop_delay_steps > 0 else rf"\b{name}\s*\["
+        if any(re.search(use, code) for code in codes):
+            return True
+    return False
 
 
 def _check_delay_groups(cu) -> None:

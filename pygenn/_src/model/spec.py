@@ -7,6 +7,7 @@ generic checks in ``validation.py``.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 from ..lang.types import resolve_precision
@@ -15,6 +16,7 @@ from . import rules
 from . import validation as v
 from .enums import SynapseMatrixType, VarLocation, parse_enum
 from .groups import declared
+from .names import check_c_name
 from .validation import resolve_model, user_call_site
 
 
@@ -53,6 +55,17 @@ class ModelSpec:
 
     # ------------------------------------------------------------------ model-level settings
     @property
+    def name(self) -> str:
+        """Name of the model: generated code goes to ``<name>_CODE`` beside the script."""
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        # an identifier: it names a directory (no '/', '..' or absolute path can escape
+        # path_to_model) and appears in generated code
+        self._name = check_c_name(value, "Model name")
+
+    @property
     def precision(self):
         """Type of ``scalar`` (a resolved type; set with a string or a type)."""
         return self._precision
@@ -78,8 +91,10 @@ class ModelSpec:
 
     @dt.setter
     def dt(self, value):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-            raise ValueError(f"dt must be a positive number of milliseconds, not {value!r}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0 \
+                or not math.isfinite(value):
+            raise ValueError(f"dt must be a positive number of milliseconds (finite: not inf "
+                             f"or nan), not {value!r}")
         self._dt = float(value)
 
     @property
@@ -153,7 +168,7 @@ class ModelSpec:
                               vars=None):
         """Add a population of ``num_neurons`` neurons of model ``neuron``."""
         v.check_population_name(pop_name, "Neuron group")
-        v.check_unique(pop_name, self.neuron_populations, "neuron group")
+        self._check_unique_name(pop_name, "neuron group")
         owner = f"Neuron group '{pop_name}'"
         num_neurons = _check_num_neurons(num_neurons, owner)
         model = resolve_model(neuron, "neuron")
@@ -171,7 +186,7 @@ class ModelSpec:
                                weight_update_init, postsynaptic_init, connectivity_init=None):
         """Add synapses from ``source`` to ``target`` (neuron groups or their names)."""
         v.check_population_name(pop_name, "Synapse group")
-        v.check_unique(pop_name, self.synapse_populations, "synapse group")
+        self._check_unique_name(pop_name, "synapse group")
         owner = f"Synapse group '{pop_name}'"
         matrix_type = parse_enum(SynapseMatrixType, matrix_type, "synapse matrix type")
         src = self._neuron_group_of(source, owner, "source")
@@ -199,7 +214,7 @@ class ModelSpec:
                            vars=None, var_refs=None):
         """Inject current from ``current_source_model`` into every neuron of ``pop``."""
         v.check_population_name(cs_name, "Current source")
-        v.check_unique(cs_name, self.current_sources, "current source")
+        self._check_unique_name(cs_name, "current source")
         owner = f"Current source '{cs_name}'"
         model = resolve_model(current_source_model, "current_source")
         trg = self._neuron_group_of(pop, owner, "target")
@@ -227,7 +242,7 @@ class ModelSpec:
         """
         v.check_population_name(cu_name, "Custom update")
         v.check_population_name(group_name, "Custom update group")
-        v.check_unique(cu_name, self.custom_updates, "custom update")
+        self._check_unique_name(cu_name, "custom update")
         owner = f"Custom update '{cu_name}'"
         model = resolve_model(custom_update_model, "custom_update")
         v.check_model_declarations(model, owner)
@@ -256,7 +271,7 @@ class ModelSpec:
         """Add code that changes the connectivity of the SPARSE synapse group ``syn_group``."""
         v.check_population_name(cu_name, "Custom connectivity update")
         v.check_population_name(group_name, "Custom update group")
-        v.check_unique(cu_name, self.custom_connectivity_updates, "custom connectivity update")
+        self._check_unique_name(cu_name, "custom connectivity update")
         owner = f"Custom connectivity update '{cu_name}'"
         model = resolve_model(custom_conn_update_model, "custom_connectivity_update")
         sg = self._synapse_group_of(syn_group, owner)
@@ -279,6 +294,19 @@ class ModelSpec:
         return self._register(self.custom_connectivity_updates, group)
 
     # ------------------------------------------------------------------ helpers
+    def _check_unique_name(self, name: str, what: str) -> None:
+        """Names are unique across every kind of population: runtime arrays are keyed by
+        (population name, array name), so a current source named like a neuron group would
+        share its arrays."""
+        for registry in (self.neuron_populations, self.synapse_populations,
+                         self.current_sources, self.custom_updates,
+                         self.custom_connectivity_updates):
+            if name in registry:
+                raise RuntimeError(f"Cannot add a {what} with duplicate name '{name}': the "
+                                   f"model already has {registry[name].description}, and names "
+                                   f"must be unique across all populations and updates; choose "
+                                   f"another name")
+
     def _register(self, registry: dict, group):
         group.user_call_site = user_call_site()
         registry[group.name] = group

@@ -10,10 +10,12 @@ import re
 
 import numpy as np
 
-from ..errors import CodeContext, did_you_mean
+from ..errors import CodeContext, InvalidNameError, InvalidNameTypeError, did_you_mean
+from . import values as values_module
 from .descriptors import NumericValue
 from .enums import VarAccessDim, VarAccessMode, access_mode_of
 from .groups import declared, model_code, model_name
+from .names import check_c_name, check_not_reserved
 
 _POPULATION_NAME = re.compile(r"[A-Za-z0-9_]+\Z")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -21,12 +23,16 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 # ---------------------------------------------------------------------------- names
 def check_population_name(name, what: str) -> str:
-    """Names of populations, updates and update groups: non-empty, only [A-Za-z0-9_]."""
+    """Names of populations, updates and update groups: non-empty, only ASCII [A-Za-z0-9_]
+    (as in GeNN, they may start with a digit: they only appear inside generated names), and
+    not a C/C++ keyword or standard macro."""
     if not isinstance(name, str):
-        raise TypeError(f"{what} name must be a string, not {name!r}")
+        raise InvalidNameTypeError(f"{what} name must be a string, not {name!r}")
     if not _POPULATION_NAME.match(name):
-        raise RuntimeError(f"{what} name '{name}' is invalid: names may only contain letters, "
-                           "digits and underscores (they become part of generated C names)")
+        raise InvalidNameError(f"{what} name {name!r} is invalid: names may only contain ASCII "
+                               "letters, digits and underscores (they become part of generated "
+                               "C names)")
+    check_not_reserved(name, f"{what} name")
     return name
 
 
@@ -38,8 +44,9 @@ def check_unique(name: str, existing, what: str) -> None:
 
 def check_identifier(name, what: str) -> str:
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise RuntimeError(f"{what} name '{name}' is not a valid C identifier (letters, digits "
-                           "and underscores, not starting with a digit)")
+        raise InvalidNameError(f"{what} name '{name}' is not a valid C identifier (ASCII "
+                               "letters, digits and underscores, not starting with a digit)")
+    check_not_reserved(name, f"{what} name")
     return name
 
 
@@ -59,7 +66,9 @@ _DECLARATION_GETTERS = {
 
 
 def check_model_declarations(model, owner: str) -> None:
-    """All names a model declares must be C identifiers."""
+    """The model's class name and all names it declares must be C identifiers (the class
+    name marks the model's code in generated sources)."""
+    check_c_name(model_name(model), f"{owner}: the class name of the model")
     for getter, what in _DECLARATION_GETTERS.items():
         for declaration in declared(model, getter):
             check_identifier(declaration.name, f"{owner} (model {model_name(model)}) {what}")
@@ -98,6 +107,9 @@ def check_param_values(given, model, owner: str) -> dict:
         except TypeError:
             raise TypeError(f"{owner}: parameter '{name}' must be a number, not "
                             f"{given[name]!r}") from None
+    for param in declared(model, "get_params"):
+        values_module.check_param_value(values[param.name].value, param.type,
+                                        f"{owner}: parameter '{param.name}'")
     return values
 
 
@@ -107,8 +119,12 @@ def check_var_initialisers(given, declarations: list, owner: str,
     given = {} if given is None else given
     expected = [d.name for d in declarations]
     _check_names(given, expected, owner, what, f"{what}s", f"missing initialiser for {what}")
-    return {name: normalise_var_init(given[name], f"{owner} {what} '{name}'")
-            for name in expected}
+    inits = {name: normalise_var_init(given[name], f"{owner} {what} '{name}'")
+             for name in expected}
+    for declaration in declarations:
+        values_module.check_init_values(inits[declaration.name], declaration.type,
+                                        f"{owner} {what} '{declaration.name}'")
+    return inits
 
 
 def normalise_var_init(value, what: str = "variable"):
@@ -202,7 +218,9 @@ def uses_id_kernel(code: str) -> bool:
 
 def scan_code(code: str, description: str, role: str, group_name: str) -> None:
     """Scan a code string now so bad characters surface at add/init time (SPEC 9.9)."""
-    if not code or not code.strip() or code in _SCANNED:
+    # Only "" means no code: str.strip() would also drop Unicode spaces and form feeds, which
+    # are errors (and which later stages treat as empty code)
+    if not code or code in _SCANNED:
         return
     try:
         from ..lang import scan

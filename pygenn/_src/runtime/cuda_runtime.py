@@ -13,7 +13,7 @@ import numpy as np
 
 from ..model.enums import VarLocationAttribute
 from . import cuda_driver as cu
-from .runtime import CpuRuntime, _name, _seed_value, init_error_message
+from .runtime import CpuRuntime, _name, _seed_value, check_bindings, init_error_message
 
 BLOCK_SIZE = 128
 
@@ -139,6 +139,7 @@ class CudaRuntime(CpuRuntime):
     """Loads a cubin and runs the model on the GPU (reuses the CPU runtime's bookkeeping)."""
 
     def __init__(self, cubin_path: str, generated, seed: int, device_id: int = 0):
+        check_bindings(generated)
         self.generated = generated
         self.plan = generated.plan
         self.device = cu.Device(device_id)
@@ -208,9 +209,8 @@ class CudaRuntime(CpuRuntime):
         return self._functions[name]
 
     def _launch(self, kernel, stream=None, programmatic=False):
-        if hasattr(kernel, "parts"):            # StepEnd: a thread per member
-            grid = (math.ceil(kernel.threads / BLOCK_SIZE), 1, 1)
-            block = (BLOCK_SIZE, 1, 1)
+        if hasattr(kernel, "parts"):            # StepEnd: its own shape (StepEndKernel)
+            grid, block = kernel.grid, kernel.block
         elif kernel.single_thread:
             grid, block = (1, len(kernel.merged.members), kernel.batches), (1, 1, 1)
         else:   # gridDim.z: one slice per batch

@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from .. import param_arrays
 from ..codegen.custom_connectivity import ROW_FULL_ERROR
 
 COPY_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_uint32, ctypes.c_uint32, ctypes.c_uint64)
@@ -52,12 +53,12 @@ class _HostLibrary:
     """CUDA: the loaded host library (a private copy, like the CPU model library)."""
 
     def __init__(self, runtime):
-        from .runtime import _private_library_copy
+        from .library import load_private_library
         path = getattr(runtime.generated, "ccu_host_library", None)
         if path is None:
             raise RuntimeError("This model's custom connectivity host update code was not "
                                "compiled (built with never_rebuild=True?); build it again")
-        self.lib = ctypes.CDLL(_private_library_copy(path))
+        self.lib = load_private_library(path)
         seed = int(runtime._get_global("_seed", np.uint64)[0])
         ctypes.c_uint64.in_dll(self.lib, "_seed").value = seed
 
@@ -183,4 +184,4 @@ def attach_custom_connectivity_update(runtime, ccu, copy_init_values, load_egp) 
             wrapper.set_array(array, view_shape=(array.spec.count,))
             copy_init_values(wrapper, array, sparse=sparse and bool(_var_dims(var) & ELEMENT))
     for egp_name, egp in ccu.extra_global_params.items():
-        load_egp(runtime, ccu.name, egp_name, egp)
+        load_egp(runtime, ccu.name, param_arrays.MODEL.egp(egp_name), egp)

@@ -11,7 +11,9 @@ import math
 
 import numpy as np
 
+from .. import param_arrays
 from ..model.enums import VarLocationAttribute
+from .library import load_private_library
 
 TIMERS = ("neuron_update", "presynaptic_update", "postsynaptic_update", "synapse_dynamics",
           "init", "init_sparse")
@@ -28,7 +30,7 @@ class RuntimeArray:
 
     @property
     def address(self) -> int:
-        return self.storage.ctypes.data if self.storage.size else 0
+        return self.storage.ctypes.data
 
     def push_to_device(self):
         """No-op: the CPU backend has a single memory space."""
@@ -47,10 +49,10 @@ class CpuRuntime:
     """Loads a built model library and runs it."""
 
     def __init__(self, library_path: str, generated, seed: int):
+        check_bindings(generated)
         self.generated = generated
         self.plan = generated.plan
-        self._private_copy = _private_library_copy(library_path)
-        self.lib = ctypes.CDLL(self._private_copy)
+        self.lib = load_private_library(library_path)
         self.arrays: dict[tuple, RuntimeArray] = {}
         self.timestep = 0
         self.num_recording_timesteps = None
@@ -92,7 +94,10 @@ class CpuRuntime:
 
     # the two backend-specific pieces of allocation
     def _new_array(self, spec, count: int) -> RuntimeArray:
-        return RuntimeArray(spec, np.full(count, spec.fill, dtype=spec.numeric_type.numpy_dtype))
+        # at least one element, so that an empty array (an EGP given no values) is still a valid
+        # pointer: code that guards its reads (a spike source with no spikes) must not crash
+        buffer = np.full(max(count, 1), spec.fill, dtype=spec.numeric_type.numpy_dtype)
+        return RuntimeArray(spec, buffer[:count])
 
     def _set_recording_timesteps(self, count: int):
         ctypes.c_uint32.in_dll(self.lib, "_numRecordingTimesteps").value = count
@@ -109,7 +114,12 @@ class CpuRuntime:
             ctypes.memmove(address, table.ctypes.data, table.nbytes)
 
     def _struct_table(self, merged) -> np.ndarray:
-        """The merged group's array of structs: array addresses and per-population values."""
+        """The merged group's array of structs: array addresses and per-population values.
+
+        A field whose array is not allocated yet holds 0: only EGPs can be in that state (the
+        plan registered every bound array, ``check_bindings``), and an EGP that code reads is
+        refused before the first step unless it was given values.
+        """
         table = np.zeros(len(merged.members), dtype=merged.numpy_dtype())
         for i, fields in enumerate(merged.member_fields):
             for name, field in fields.fields.items():
@@ -159,14 +169,16 @@ class CpuRuntime:
             raise RuntimeError(init_error_message(code))
 
     def step_time(self):
-        self.lib.pygenn_step_time(self.timestep)
-        self.timestep += 1
+        # counted before the call: Python raises a KeyboardInterrupt that arrived during the
+        # step as soon as the call returns, and the step has run by then
+        step = self.timestep
+        self.timestep = step + 1
+        self.lib.pygenn_step_time(step)
 
     def step_times(self, count: int):
         """Advance ``count`` steps."""
         for _ in range(count):
-            self.lib.pygenn_step_time(self.timestep)
-            self.timestep += 1
+            self.step_time()
 
     @property
     def t(self) -> float:
@@ -195,8 +207,8 @@ class CpuRuntime:
         return self.plan.synapses[_name(synapse_group)].row_stride
 
     def set_dynamic_param_value(self, group, name: str, value):
-        for array_name in (f"dyn_{name}", f"ps_dyn_{name}"):
-            key = (_name(group), array_name)
+        for arrays in param_arrays.DYNAMIC_LOOKUP_ORDER:
+            key = (_name(group), arrays.dynamic(name))
             if key in self.arrays:
                 self.arrays[key].storage[0] = value
                 self.arrays[key].push_to_device()
@@ -220,8 +232,7 @@ class CpuRuntime:
         first_step = self.timestep - n_rec
         result = []
         for b in range(batch):
-            bits = np.unpackbits(data[:, b, :].copy().view(np.uint8), axis=1, bitorder="little")
-            rows, ids = np.nonzero(bits[:, :num_neurons])
+            rows, ids = decode_recording_words(data[:, b, :])
             times = (first_step + rows) * self.plan.dt
             result.append((times.astype(np.float64), ids.astype(np.int32)))
         return result
@@ -252,30 +263,40 @@ class CpuRuntime:
         return self._recorded_events(synapse_group, "post")
 
 
-def _private_library_copy(library_path) -> str:
-    """A copy of the library for this runtime alone.
+def decode_recording_words(words: np.ndarray):
+    """(row, id) of every set bit of a recording buffer, in GeNN's order.
 
-    The dynamic loader hands out one instance per path, and the library's globals (the merged
-    group structs) belong to one model instance, so two loaded copies of one model need two files.
+    ``words`` is (rows, words per row) of uint32; neuron i is bit ``i % 32`` of word ``i // 32``.
+    GeNN decodes each word from its highest bit down, so ids come row by row, word by word and
+    *descending* within a word ([31 ... 0 39 ... 32] for 40 neurons in one step); programs
+    that take the "first" spike of a step depend on it.
     """
-    import os
-    import shutil
-    import tempfile
-
-    handle, path = tempfile.mkstemp(prefix="pygenn-", suffix=".so")
-    os.close(handle)
-    shutil.copyfile(library_path, path)
-    import atexit
-    atexit.register(_remove_quietly, path)
-    return path
+    rows, cols = np.nonzero(words)
+    # big-endian bytes, then bits from the most significant: position k is bit 31 - k
+    bits = np.unpackbits(words[rows, cols].astype(">u4").view(np.uint8).reshape(-1, 4),
+                         axis=1, bitorder="big")
+    entry, position = np.nonzero(bits)
+    return rows[entry], cols[entry] * 32 + 31 - position
 
 
-def _remove_quietly(path):
-    import os
-    try:
-        os.remove(path)
-    except OSError:
-        pass
+def check_bindings(generated) -> None:
+    """Refuse a model in which a struct field points at an array the plan never registered.
+
+    Such a field would be given a null pointer that generated code dereferences: the process
+    would crash on the first step. Every array field of every merged group must name a
+    registered array (EGPs are registered too, and allocated once their size is known).
+    """
+    arrays = generated.plan.arrays
+    for merged in generated.merged_groups:
+        for member, fields in zip(merged.members, merged.member_fields):
+            for name, field in fields.fields.items():
+                binding = fields.bindings[name]
+                if field.kind == "array" and binding not in arrays:
+                    owner, array = binding
+                    raise RuntimeError(
+                        f"pygenn bug: field '{name}' of {merged.struct_name} (group "
+                        f"'{_name(member)}') is bound to array '{array}' of '{owner}', which "
+                        f"this model does not allocate; please report it")
 
 
 def init_error_message(code: int) -> str:
