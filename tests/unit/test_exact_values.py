@@ -98,6 +98,7 @@ def test_non_finite_scalar_parameters_build(tmp_path, monkeypatch):
     model.build(str(tmp_path))
     model.load()
     model.step_time()
+    pop.vars["V"].pull_from_device()
     assert pop.vars["V"].values.tolist() == [1.0, 1.0]
 
 

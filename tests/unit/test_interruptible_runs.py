@@ -33,7 +33,9 @@ from pygenn import GeNNModel, create_neuron_model
 
 def counter_model(work, spin):
     # 'spin' iterations of busy work per step and neuron make one step slow
-    model = GeNNModel("double", "interrupt_counter")
+    # the CPU backend: its steps block the host (CUDA steps are queued, so a slow GPU step
+    # never holds up the Python thread that the signal interrupts)
+    model = GeNNModel("double", "interrupt_counter", backend="single_threaded_cpu")
     counter = create_neuron_model(
         "SlowCounter", params=[("spin", "int")],
         vars=[("count", "unsigned int"), ("x", "scalar")],
@@ -49,6 +51,7 @@ def interrupt_after(seconds):
 
 def report(model, **extra):
     pop = model.neuron_populations["Pop"]
+    pop.vars["count"].pull_from_device()
     print(json.dumps(dict(timestep=model.timestep, count=pop.vars["count"].values.tolist(),
                           **extra)))
 """

@@ -14,7 +14,7 @@ _MARKER_TAG = "(code string)"
 # bodies synapse_update.py marks itself ("// ---- weight update model 'X' role ----" ...
 # "// ---- end ----")
 USER_CODE_BEGIN = re.compile(r"^\s*// ---- (?!end )(.*) ---- \(code string\)$"
-                             r"|^\s*// ---- (weight update model '\w*' \w+) ----$")
+                             r"|^\s*// ---- (weight update model '.*' \w+) ----$")
 USER_CODE_END = re.compile(r"^\s*// ---- end .* ---- \(code string\)$|^\s*// ---- end ----$")
 
 

@@ -15,6 +15,7 @@ from ..model.enums import VarAccessMode, access_mode_of
 from . import matrix_types
 from .environments import EnvFactory
 from .fields import c_literal
+from .stream import marker_text
 
 
 @dataclass
@@ -230,7 +231,7 @@ class SynapseUpdateGenerator:
         code = self.splan.codes[role]
         text = code.print(self.synaptic_env(role), self.target.dialect)
         model = self.sg.wu_initialiser.snippet
-        name = getattr(model, "name", type(model).__name__)
+        name = marker_text(getattr(model, "name", type(model).__name__))
         prelude = matrix_types.procedural_prelude(self)     # PROCEDURAL weights' values
         return (f"{prelude}// ---- weight update model '{name}' {role} ----\n{text}\n"
                 f"// ---- end ----")

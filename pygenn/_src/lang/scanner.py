@@ -126,8 +126,6 @@ class _Scanner:
         self.advance()
         if char == "_":
             hint = " (identifiers must start with a letter)"
-        elif char == "\\":
-            hint = ""
         elif is_control(char):
             hint = " (control characters may only appear as escapes in string literals)"
         elif not char.isascii():

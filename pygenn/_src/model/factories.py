@@ -16,7 +16,7 @@ from .descriptors import (EGP, AdditionalInputVar, CustomUpdateVar, DerivedParam
                           Var, VarRef)
 from .enums import CustomUpdateVarAccess, VarAccess, VarAccessMode
 from .legacy import upgrade_code_string
-from .names import check_c_name, check_not_reserved
+from .names import check_not_reserved
 from .snippets import (CurrentSourceModelBase, CustomConnectivityUpdateModelBase,
                        CustomUpdateModelBase, InitSparseConnectivitySnippetBase,
                        InitToeplitzConnectivitySnippetBase, InitVarSnippetBase, NeuronModelBase,
@@ -56,8 +56,9 @@ class _Declarations:
         if not isinstance(class_name, str) or not class_name:
             raise InvalidNameTypeError(f"the class name of a {kind} must be a non-empty "
                                        f"string, not {class_name!r}")
-        # class names mark the model's code in generated sources
-        self.class_name = check_c_name(class_name, f"The class name of a {kind}")
+        # any string, as in PyGeNN (it names a Python class): it reaches generated sources
+        # only through the code markers, which keep safe characters alone (stream.marker_text)
+        self.class_name = class_name
         self.where = f"{kind} '{class_name}'"
         self._owners: dict[str, str] = {}
 

@@ -41,12 +41,14 @@ _MACROS = (
     "UINTPTR_MAX SIZE_MAX PTRDIFF_MIN PTRDIFF_MAX FLT_MAX FLT_MIN FLT_EPSILON FLT_DIG "
     "FLT_MANT_DIG DBL_MAX DBL_MIN DBL_EPSILON DBL_DIG DBL_MANT_DIG M_E M_LOG2E M_LOG10E M_LN2 "
     "M_LN10 M_PI M_PI_2 M_PI_4 M_1_PI M_2_PI M_2_SQRTPI M_SQRT2 M_SQRT1_2 linux unix i386")
+# CUDA's built-in variables
+_CUDA_NAMES = "threadIdx blockIdx blockDim gridDim warpSize"
 # Type names generated code uses, which a struct member of the same name would hide
 _TYPE_NAMES = (
     "int8_t uint8_t int16_t uint16_t int32_t uint32_t int64_t uint64_t size_t ptrdiff_t "
     "intptr_t uintptr_t intmax_t uintmax_t scalar timepoint GeNNRNG dim3 std")
 
-RESERVED_C_NAMES = frozenset(" ".join((_C_KEYWORDS, _CPP_KEYWORDS, _MACROS,
+RESERVED_C_NAMES = frozenset(" ".join((_C_KEYWORDS, _CPP_KEYWORDS, _MACROS, _CUDA_NAMES,
                                        _TYPE_NAMES)).split())
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")

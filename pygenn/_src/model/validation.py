@@ -15,7 +15,7 @@ from . import values as values_module
 from .descriptors import NumericValue
 from .enums import VarAccessDim, VarAccessMode, access_mode_of
 from .groups import declared, model_code, model_name
-from .names import check_c_name, check_not_reserved
+from .names import check_not_reserved
 
 _POPULATION_NAME = re.compile(r"[A-Za-z0-9_]+\Z")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -66,9 +66,8 @@ _DECLARATION_GETTERS = {
 
 
 def check_model_declarations(model, owner: str) -> None:
-    """The model's class name and all names it declares must be C identifiers (the class
-    name marks the model's code in generated sources)."""
-    check_c_name(model_name(model), f"{owner}: the class name of the model")
+    """All names the model declares must be C identifiers (its class name may be any string:
+    it reaches generated sources only through sanitised code markers)."""
     for getter, what in _DECLARATION_GETTERS.items():
         for declaration in declared(model, getter):
             check_identifier(declaration.name, f"{owner} (model {model_name(model)}) {what}")

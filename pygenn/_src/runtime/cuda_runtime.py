@@ -13,6 +13,7 @@ import numpy as np
 
 from ..model.enums import VarLocationAttribute
 from . import cuda_driver as cu
+from .library import read_verified
 from .runtime import CpuRuntime, _name, _seed_value, check_bindings, init_error_message
 
 BLOCK_SIZE = 128
@@ -148,8 +149,8 @@ class CudaRuntime(CpuRuntime):
         self._launching = False
         self._zero_copy = False           # some array is zero-copy: launch every step
         self.stream = _QueueingStream(self._launch_queued)
-        with open(cubin_path, "rb") as f:
-            self.module = cu.Module.load(f.read())
+        # verified against its cache entry's record: a damaged cubin is rebuilt, not loaded
+        self.module = cu.Module.load(read_verified(Path(cubin_path)))
         self.arrays = {}
         self.timestep = 0
         self.num_recording_timesteps = None

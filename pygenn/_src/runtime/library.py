@@ -63,7 +63,7 @@ def private_library_copy(library_path) -> str:
     LibraryLoadError if it differs from what its cache entry recorded at build."""
     directory = tempfile.gettempdir()
     sweep_stale_copies(directory)
-    data = _read_verified(Path(library_path))
+    data = read_verified(Path(library_path))
     handle, path = tempfile.mkstemp(prefix=f"{COPY_PREFIX}{os.getpid()}-", suffix=".so",
                                     dir=directory)
     with _pending_lock:
@@ -77,7 +77,9 @@ def private_library_copy(library_path) -> str:
     return path
 
 
-def _read_verified(library: Path) -> bytes:
+def read_verified(library: Path) -> bytes:
+    """The bytes of ``library``; raises LibraryLoadError if they differ from what its cache
+    entry recorded at build (the entry is then discarded, so the next build recompiles)."""
     from ..build import cache
 
     try:
