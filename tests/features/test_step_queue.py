@@ -78,3 +78,16 @@ def test_spike_recording_after_queued_steps(make_model):
     # x reaches 1000 after 100 steps of +10, then resets: spikes at t = 99, 199, 299, 399
     np.testing.assert_array_equal(np.unique(times), [99.0, 199.0, 299.0, 399.0])
     assert len(ids) == 16
+
+
+def test_host_runs_at_most_a_few_hundred_steps_ahead(make_model, backend):
+    """A loop of step_time() calls returns with a bounded number of steps still unfinished on
+    the GPU (wall-clock timing in scripts means something); the counts stay exact."""
+    model, pop = _model(make_model)
+    for _ in range(2000):
+        model.step_time()
+    runtime = model._runtime
+    if backend == "cuda":
+        assert sum(n for n, _ in runtime._in_flight) <= runtime.MAX_STEPS_AHEAD
+    pop.vars["last"].pull_from_device()
+    np.testing.assert_array_equal(pop.vars["last"].values, 1999.0)

@@ -15,7 +15,8 @@ pytest down with it:
   case is written (and flushed) before the next starts, so a child that dies points at the case
   that killed it.
 * ``compile RESULTS PATH ID...`` compiles the given (accepted) cases into models under PATH,
-  many strings per model, with the single_threaded_cpu backend; models whose strings cannot
+  many strings per model, with the backend PYGENN_FUZZ_BACKEND names (default
+  single_threaded_cpu); models whose strings cannot
   loop or divide are also loaded and stepped once. One JSON line per model: "compiled", "ran",
   "leak" (the compiler rejected it) or "run_error".
 
@@ -30,6 +31,7 @@ same in C++ and cannot inject anything):
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import sys
@@ -436,7 +438,7 @@ def add_code(pygenn, model, key, role: Role, code: str) -> None:
 
 
 def generate(model):
-    """Code generation for ``model`` with the single_threaded_cpu backend: {file: text}."""
+    """Code generation for ``model`` with its backend: {file: text}."""
     from pygenn._src.codegen.plan import ModelPlan
     from pygenn._src.interface.backends import backend_for
 
@@ -546,7 +548,8 @@ def _pygenn():
 
 
 def _new_model(pygenn, name: str = "fuzz", **preferences):
-    return pygenn.GeNNModel("float", name, backend="single_threaded_cpu", **preferences)
+    backend = os.environ.get("PYGENN_FUZZ_BACKEND", "single_threaded_cpu")
+    return pygenn.GeNNModel("float", name, backend=backend, **preferences)
 
 
 _BASELINES: dict = {}

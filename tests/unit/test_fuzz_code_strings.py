@@ -26,6 +26,7 @@ from pathlib import Path
 import pytest
 
 import pygenn
+from pygenn.genn_model import backend_modules
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -87,14 +88,14 @@ def judge_range(start: int, stop: int, work: Path, **env) -> list[dict]:
     return results
 
 
-def compile_accepted(ids: list[int], work: Path) -> tuple[list[dict], str]:
+def compile_accepted(ids: list[int], work: Path, **env) -> tuple[list[dict], str]:
     """Compile the accepted strings ``ids`` in a child: per-model results and the child's
     failure, if it failed."""
     out = work / "compiled.jsonl"
     (work / "models").mkdir()
     status, models, stderr = _run_child(["compile", str(out), str(work / "models"),
                                          *map(str, ids)], out, CHILD_TIMEOUT_S,
-                                        cache_dir=work / "cache")
+                                        cache_dir=work / "cache", **env)
     return models, "" if status == 0 else f"compiling child failed ({status}): {stderr}"
 
 
@@ -118,8 +119,9 @@ def test_corpus_covers_every_role_with_over_2000_strings():
     assert corpus == fuzz.cases()       # deterministic
 
 
+@pytest.mark.parametrize("backend", list(backend_modules))
 @pytest.mark.parametrize("part", range(PARTS))
-def test_fuzzed_code_strings(part, tmp_path):
+def test_fuzzed_code_strings(part, backend, tmp_path):
     corpus = fuzz.cases()
     size = -(-len(corpus) // PARTS)
     start, stop = part * size, min(len(corpus), (part + 1) * size)
@@ -128,11 +130,12 @@ def test_fuzzed_code_strings(part, tmp_path):
     for directory in work:
         directory.mkdir()
     with ThreadPoolExecutor(2) as pool:
-        results = [r for chunk in pool.map(lambda h, w: judge_range(*h, w), halves, work)
-                   for r in chunk]
+        results = [r for chunk in pool.map(
+            lambda h, w: judge_range(*h, w, PYGENN_FUZZ_BACKEND=backend), halves, work)
+            for r in chunk]
     assert sorted(r["id"] for r in results) == list(range(start, stop))
     accepted = [r["id"] for r in results if r["outcome"] == "accepted"]
-    models, child_failure = compile_accepted(accepted, tmp_path)
+    models, child_failure = compile_accepted(accepted, tmp_path, PYGENN_FUZZ_BACKEND=backend)
     counts = collections.Counter(r["outcome"] for r in results)
     built = collections.Counter(m["outcome"] for m in models)
     compiled = sum(len(m["ids"]) for m in models if m["outcome"] in ("compiled", "ran"))

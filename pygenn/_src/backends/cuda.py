@@ -507,18 +507,7 @@ def _step_end_kernel(s, kernel):
         # a block per population, its threads over the batches (the parts' own loops)
         s.line("const uint32_t _lid = 0, _numThreads = 1, _batch = 0;")
         s.line("(void)_lid; (void)_numThreads; (void)_batch;")
-        first = 0
-        for part in kernel.batched:
-            m = part.merged
-            last = first + len(m.members)
-            condition = f"blockIdx.x < {last}u" if first == 0 else \
-                f"blockIdx.x >= {first}u && blockIdx.x < {last}u"
-            with s.block(f"if ({condition})"):
-                s.line(f"// {m.kind} merged group {m.index}: "
-                       + ", ".join(f"'{g.name}'" for g in m.members))
-                s.line(f"{m.struct_name} *const _group = &{m.array_name}[blockIdx.x - {first}u];")
-                s.lines(m.code)
-            first = last
+        first = _member_dispatch(s, kernel.batched, "blockIdx.x")
         # the last block: rings (no per-batch work, and nothing here reads their pointers)
         # and the timestep, a thread each
         total = sum(len(k.merged.members) for k in kernel.shared) + 1
@@ -528,21 +517,28 @@ def _step_end_kernel(s, kernel):
                 _step_end_threads(s, kernel.shared)
 
 
-def _step_end_threads(s, parts):
-    """Thread ``_thread`` runs the one-thread work of the ``_thread``-th member of ``parts``;
-    the thread after them advances the device timestep."""
+def _member_dispatch(s, parts, index: str) -> int:
+    """Code that runs the ``index``-th member's work of ``parts`` (members numbered across the
+    parts in order); returns the number of members."""
     first = 0
     for part in parts:
         m = part.merged
         last = first + len(m.members)
-        condition = f"_thread < {last}u" if first == 0 else \
-            f"_thread >= {first}u && _thread < {last}u"
+        condition = f"{index} < {last}u" if first == 0 else \
+            f"{index} >= {first}u && {index} < {last}u"
         with s.block(f"if ({condition})"):
             s.line(f"// {m.kind} merged group {m.index}: "
                    + ", ".join(f"'{g.name}'" for g in m.members))
-            s.line(f"{m.struct_name} *const _group = &{m.array_name}[_thread - {first}u];")
+            s.line(f"{m.struct_name} *const _group = &{m.array_name}[{index} - {first}u];")
             s.lines(m.code)
         first = last
+    return first
+
+
+def _step_end_threads(s, parts):
+    """Thread ``_thread`` runs the one-thread work of the ``_thread``-th member of ``parts``;
+    the thread after them advances the device timestep."""
+    first = _member_dispatch(s, parts, "_thread")
     with s.block(f"if (_thread == {first}u)"):
         s.line("_deviceTimestep++;")
 

@@ -7,6 +7,7 @@ counter so reading ``t``/``timestep`` never synchronises.
 """
 from __future__ import annotations
 
+import collections
 import math
 
 import numpy as np
@@ -147,6 +148,8 @@ class CudaRuntime(CpuRuntime):
         self.device.make_current()
         self._queued = 0                  # steps step_time() queued but not launched yet
         self._launching = False
+        self._unmarked = 0                # launched steps no event marks yet
+        self._in_flight = collections.deque()   # (steps, event) launched, maybe unfinished
         self._zero_copy = False           # some array is zero-copy: launch every step
         self.stream = _QueueingStream(self._launch_queued)
         # verified against its cache entry's record: a damaged cubin is rebuilt, not loaded
@@ -336,12 +339,35 @@ class CudaRuntime(CpuRuntime):
                 self._multi_graph = self._capture_step(chunk)
             for _ in range(count // chunk):
                 self._multi_graph.launch(self.stream)
+                self._bound_run_ahead(chunk)
             if count % chunk and self._graph is None:
                 self._graph = self._capture_step()
             for _ in range(count % chunk):
                 self._graph.launch(self.stream)
+                self._bound_run_ahead(1)
         finally:
             self._launching = False
+
+    # How many launched steps may be unfinished before the host waits for the GPU: a few
+    # graphs keep the GPU busy, and wall-clock timing and Ctrl-C in user scripts then mean
+    # something (unbounded, a script's loop could "finish" seconds before the GPU)
+    MAX_STEPS_AHEAD = 3 * STEPS_PER_GRAPH
+
+    def _bound_run_ahead(self, steps: int):
+        """Mark each STEPS_PER_GRAPH launched steps with an event; wait for the oldest marks
+        while more than MAX_STEPS_AHEAD marked steps may be unfinished."""
+        self._unmarked += steps
+        if self._unmarked < self.STEPS_PER_GRAPH:
+            return
+        event = cu.Event(timing=False)
+        event.record(self.stream)
+        self._in_flight.append((self._unmarked, event))
+        self._unmarked = 0
+        ahead = sum(n for n, _ in self._in_flight)
+        while ahead > self.MAX_STEPS_AHEAD:
+            done, oldest = self._in_flight.popleft()
+            oldest.synchronize()
+            ahead -= done
 
     def profile_kernels(self, steps: int = 100) -> dict:
         """Run ``steps`` steps launching kernels one by one between CUDA events; returns the
@@ -457,6 +483,7 @@ class CudaRuntime(CpuRuntime):
 
     def synchronize(self):
         self.stream.synchronize()
+        self._in_flight.clear()
 
     def free(self):
         self.stream.synchronize()
