@@ -163,7 +163,8 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     add(step, "presynaptic_update",
         generate_merged(plan, "PresynapticUpdate", pre,
                         lambda sp, f: _presynaptic(plan, sp, f, target)),
-        lambda sp: matrix_types.presynaptic_threads(sp), lanes_of=_event_lanes)
+        lambda sp: matrix_types.presynaptic_threads(sp),
+        lanes_of=lambda m, rows: _event_lanes(m, rows, plan.batch_size))
     post = [p for p in synapse_plans
             if "post_spike_syn_code" in p.codes or "post_event_syn_code" in p.codes]
     add(step, "postsynaptic_update",
@@ -398,12 +399,15 @@ def _sparse_events_batched(s, gen, sg, src, body, stride):
 PRESYNAPTIC_THREAD_BUDGET = 1 << 19
 
 
-def _event_lanes(merged, row_threads: int) -> int:
-    """For the POSTSYNAPTIC mapping: how many events each row position handles in parallel."""
+def _event_lanes(merged, row_threads: int, batch_size: int) -> int:
+    """For the POSTSYNAPTIC mapping: how many events each row position handles in parallel.
+
+    The thread budget covers all batches (each batch is a grid slice of its own): with 512
+    batches of a few spikes each, more lanes per batch would only launch idle blocks."""
     if any(matrix_types.has_special_presynaptic(sp.group) or
            sp.group.parallelism_hint != ParallelismHint.POSTSYNAPTIC for sp in merged.members):
         return 1
-    lanes = PRESYNAPTIC_THREAD_BUDGET // max(1, row_threads * len(merged.members))
+    lanes = PRESYNAPTIC_THREAD_BUDGET // max(1, row_threads * len(merged.members) * batch_size)
     return max(1, min(lanes, max(sp.group.src.num_neurons for sp in merged.members)))
 
 
