@@ -148,6 +148,37 @@ class GeneratedCodeError(BuildError):
                          source_path=source_path)
 
 
+class DebugCheckError(RuntimeError):
+    """A check of a debug build (``debug_code=True``) failed while user code ran.
+
+    ``group`` is the population whose code it was, ``code_string`` the code string (GeNN's
+    wording, e.g. "Neuron group 'pop' sim code") and ``role`` its keyword (``sim_code``),
+    ``problem`` one of "index out of bounds", "division by zero", "division overflow",
+    ``subject`` what was checked ("extra global parameter 'x'", "'/'"), ``value`` the index
+    or the dividend, ``size`` the array's element count, ``count`` how many checks failed in
+    the same native call (only the first is described).
+    """
+
+    def __init__(self, message: str, *, group: str = "", code_string: str = "",
+                 role: str = "", problem: str = "", subject: str = "", value=None,
+                 size=None, count: int = 1):
+        self.group, self.code_string, self.role = group, code_string, role
+        self.problem, self.subject, self.value, self.size = problem, subject, value, size
+        self.count = count
+        super().__init__(message)
+
+
+class SanitizerError(RuntimeError):
+    """UndefinedBehaviorSanitizer reported undefined behaviour in generated code (a model
+    library built with it: ``debug_code=True`` or ``PYGENN_SANITIZE``). ``report`` is the
+    sanitizer's own line; ``code_string`` the code string it points into, if any."""
+
+    def __init__(self, message: str, *, report: str = "", code_string: str | None = None,
+                 count: int = 1):
+        self.report, self.code_string, self.count = report, code_string, count
+        super().__init__(message)
+
+
 class CudaDriverError(RuntimeError):
     """A CUDA driver API call failed (names the call and the CUresult)."""
 

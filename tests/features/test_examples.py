@@ -22,3 +22,18 @@ def test_superspike_loss_falls(backend, tmp_path, monkeypatch):
                                       "--backend", backend])
     losses = example.main()
     assert np.mean(losses[-3:]) < 0.5 * np.mean(losses[:3])
+
+
+def test_vogels_abbott_prints_rates_and_saves_its_plot(backend, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    example = _load("vogels_abbott")
+    rates = example.main(["800", "--backend", backend, "--plot", "va.png"])
+    assert set(rates) == {"E", "I"} and all(0 < rate < 200 for rate in rates.values())
+    printed = capsys.readouterr().out
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "pygenn[plot]" in printed
+        return
+    assert (tmp_path / "va.png").stat().st_size > 10000
+    assert f"saved to {tmp_path / 'va.png'}" in printed

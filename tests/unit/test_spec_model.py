@@ -250,7 +250,8 @@ def fake_lifecycle(monkeypatch):
 def test_build_load_unload_delegate(fake_lifecycle):
     m = fx.model()
     m.build("/tmp/somewhere", always_rebuild=True)
-    assert fake_lifecycle[0] == ("build", m, "/tmp/somewhere", True, False)
+    assert fake_lifecycle[0][:5] == ("build", m, "/tmp/somewhere", True, False)
+    assert type(fake_lifecycle[0][5]).__name__ == "BuildProgress"    # told of each phase
     assert m._built
     m.load()
     assert m._loaded and fake_lifecycle[1] == ("load", m, None)

@@ -6,6 +6,8 @@ memory at load. There is one host memory space, so push and pull are no-ops.
 """
 from __future__ import annotations
 
+import copy
+
 from ..codegen.code_strings import parse_code  # noqa: F401  (kept for symmetry with cuda)
 from ..codegen import matrix_types
 from ..codegen.batching import batch_loop
@@ -16,6 +18,7 @@ from ..codegen.neuron_update import NeuronUpdateGenerator
 from ..codegen.rng import rng_source
 from ..codegen.stream import CodeStream
 from ..codegen.synapse_update import SynapseUpdateGenerator, advance_dendritic_ring
+from ..codegen.debug_checks import DEBUG_PRELUDE
 from ..codegen.dialect import GeneratedCodeDialect
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
@@ -109,6 +112,11 @@ class GeneratedModel:
 
 def generate_cpu(plan, target=None) -> GeneratedModel:
     target = target or CpuTarget()
+    if plan.debug_code:
+        # user code's array subscripts and integer divisions are checked (debug_checks.py);
+        # on a copy, so a target the caller reuses stays as it was
+        target = copy.copy(target)
+        target.dialect = GeneratedCodeDialect(checks=True)
     threaded = getattr(target, "parallel", False)
     neuron_groups = [p for p in plan.neurons.values()]
     synapse_plans = list(plan.synapses.values())
@@ -454,6 +462,8 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
                            timepoint=plan.time_precision.c_name))
     if threaded:
         s.lines(OPENMP_PRELUDE)
+    if plan.debug_code:
+        s.lines(DEBUG_PRELUDE)
     s.lines(rng_source("cpu"))
     s.line('extern "C" {')
     s.line("uint64_t _seed = 0;")

@@ -59,12 +59,20 @@ class CpuBackend:
         return generate_cpu(plan)
 
     def compile(self, generated, preferences, name, force=False):
-        from ..build import toolchain
         from ..build.cache import build_cached_library
-        flags = toolchain.cpu_flags(optimize_code=preferences.optimize_code,
-                                    debug_code=preferences.debug_code)
-        return build_cached_library(generated.sources, name=name, flags=flags,
+        return build_cached_library(generated.sources, name=name,
+                                    flags=self.compile_flags(generated, preferences),
                                     extra="force" if False else "")
+
+    @staticmethod
+    def compile_flags(generated, preferences) -> list[str]:
+        """The model library's compiler flags; the sanitizers chosen for it are noted on
+        ``generated`` (the runtime prepares the process for them before loading it)."""
+        from ..build import sanitizers, toolchain
+        generated.sanitizers = sanitizers.choose(preferences.debug_code)
+        return (toolchain.cpu_flags(optimize_code=preferences.optimize_code,
+                                    debug_code=preferences.debug_code)
+                + sanitizers.compile_flags(generated.sanitizers))
 
     def create_runtime(self, library, generated, seed, preferences=None):
         from ..runtime.runtime import CpuRuntime
@@ -93,10 +101,8 @@ class MultiThreadedCpuBackend(CpuBackend):
         return generate_cpu(plan, MultiThreadedCpuTarget())
 
     def compile(self, generated, preferences, name, force=False):
-        from ..build import toolchain
         from ..build.cache import build_cached_library
-        flags = toolchain.cpu_flags(optimize_code=preferences.optimize_code,
-                                    debug_code=preferences.debug_code) + ["-fopenmp"]
+        flags = self.compile_flags(generated, preferences) + ["-fopenmp"]
         return build_cached_library(generated.sources, name=name, flags=flags)
 
 

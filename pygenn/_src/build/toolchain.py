@@ -25,7 +25,8 @@ BASE_FLAGS = ("-fPIC", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-
 DEFAULT_OPT_FLAGS = ("-O2", "-ffp-contract=off")
 OPTIMIZE_FLAGS = ("-O3", "-ffast-math")
 DEBUG_FLAGS = ("-O0", "-g", "-ffp-contract=off")
-# Flags that change what the linker must do, so they are passed on when linking too
+# Flags that change what the linker must do, so they are passed on when linking too (so are
+# -fsanitize=... flags: they link the sanitizer runtimes, build/sanitizers.py)
 _LINK_RELEVANT_FLAGS = ("-fopenmp", "-pthread", "-g")
 
 _INSTALL_HINT = ("Install a C++ compiler (e.g. `apt-get install g++` on Debian/Ubuntu, "
@@ -103,4 +104,5 @@ def link_flags(compile_flags: list[str]) -> list[str]:
     ``-ffast-math`` is deliberately not passed to the link: some GCC versions then link
     crtfastmath.o, which flushes denormals to zero for the whole Python process on load.
     """
-    return ["-shared", *(flag for flag in compile_flags if flag in _LINK_RELEVANT_FLAGS)]
+    return ["-shared", *(flag for flag in compile_flags if flag in _LINK_RELEVANT_FLAGS
+                         or flag.startswith(("-fsanitize=", "-fno-sanitize=")))]

@@ -31,9 +31,9 @@ class ParsedCode:
         """Type-check against ``env`` (raising CodeTypeError) and return the C text."""
         if self.is_expression:
             lang.check_expression(self.ast, env, self.context)
-            return lang.print_expression(self.ast, env, dialect)
+            return lang.print_expression(self.ast, env, dialect, self.context)
         lang.check_statements(self.ast, env, self.context)
-        return lang.print_statements(self.ast, env, dialect)
+        return lang.print_statements(self.ast, env, dialect, self.context)
 
 
 # (code, is expression) -> (ast, identifiers): a model often repeats one code string in

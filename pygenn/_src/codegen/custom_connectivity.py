@@ -144,7 +144,8 @@ class RowUpdateGenerator:
         for name, ref in self.ccu.egp_refs.items():
             owner, array = resolve_egp_ref(ref)
             etype = ref.type.resolve(plan.type_context)
-            env.add_array(name, etype, c_text=self.arr(f"egpRef_{name}", etype, owner, array))
+            f.add_indexable(env, name, etype, f"egpRef_{name}", owner, array,
+                            f"extra global parameter reference '{name}'")
 
     @property
     def stride(self) -> str:
@@ -386,8 +387,8 @@ class HostUpdateGenerator:
                          c_text=c_literal(sg.trg.num_neurons, T.Uint32))
         env.add_variable("row_stride", T.Uint32, read_only=True,
                          c_text=c_literal(plan.synapses[sg.name].row_stride, T.Uint32))
-        row_length = f.array("rowLength", T.Uint32, sg.name, "rowLength")
-        env.add_array("row_length", T.Uint32, read_only=True, c_text=row_length)
+        f.add_indexable(env, "row_length", T.Uint32, "rowLength", sg.name, "rowLength",
+                        "'row_length'", read_only=True)
         rid = self._copy_id(sg.name, "rowLength", False)
         env.add_function("pullRowLengthFromDevice", [(None, [], False)],
                          f"_pygenn_copy({rid}u, 1u, 0u)")
@@ -408,9 +409,9 @@ class HostUpdateGenerator:
                              c_text=c_literal(derived[dp.name].value, dtype))
         for egp in ccu.model.get_extra_global_params():
             etype = egp.type.resolve(ctx)
-            env.add_array(egp.name, etype,
-                          c_text=f.array(f"egp_{egp.name}", etype, ccu.name,
-                                         param_arrays.MODEL.egp(egp.name)))
+            f.add_indexable(env, egp.name, etype, f"egp_{egp.name}", ccu.name,
+                            param_arrays.MODEL.egp(egp.name),
+                            f"extra global parameter '{egp.name}'")
             cid = self._copy_id(ccu.name, param_arrays.MODEL.egp(egp.name), True)
             env.add_function(f"push{egp.name}ToDevice", [(None, [T.Uint32], False)],
                              f"_pygenn_copy({cid}u, 0u, (uint64_t)($(0)))")
@@ -419,7 +420,8 @@ class HostUpdateGenerator:
         for name, ref in ccu.egp_refs.items():
             owner, array = resolve_egp_ref(ref)
             etype = ref.type.resolve(ctx)
-            env.add_array(name, etype, c_text=f.array(f"egpRef_{name}", etype, owner, array))
+            f.add_indexable(env, name, etype, f"egpRef_{name}", owner, array,
+                            f"extra global parameter reference '{name}'")
             cid = self._copy_id(owner, array, True)
             env.add_function(f"push{name}ToDevice", [(None, [T.Uint32], False)],
                              f"_pygenn_copy({cid}u, 0u, (uint64_t)($(0)))")
@@ -429,8 +431,8 @@ class HostUpdateGenerator:
                                 ("post", ccu.model.get_post_vars())):
             for var in variables:
                 vtype = f.var_type(var)
-                env.add_array(var.name, vtype,
-                              c_text=f.array(f"{side}_{var.name}", vtype, ccu.name, var.name))
+                f.add_indexable(env, var.name, vtype, f"{side}_{var.name}", ccu.name,
+                                var.name, f"{side}synaptic variable '{var.name}'")
                 cid = self._copy_id(ccu.name, var.name, False)
                 env.add_function(f"push{var.name}ToDevice", [(None, [], False)],
                                  f"_pygenn_copy({cid}u, 0u, 0u)")

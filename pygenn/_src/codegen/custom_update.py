@@ -117,7 +117,8 @@ class CustomUpdateGenerator:
         for name, ref in cu.egp_refs.items():
             owner, array = resolve_egp_ref(ref)
             etype = ref.type.resolve(plan.type_context)
-            env.add_array(name, etype, c_text=self.arr(f"egpRef_{name}", etype, owner, array))
+            f.add_indexable(env, name, etype, f"egpRef_{name}", owner, array,
+                            f"extra global parameter reference '{name}'")
         return env
 
     def _synapse_names(self, env):

@@ -1,7 +1,7 @@
 """Building the name environments that user code strings are checked and printed in (SPEC 10)."""
 from __future__ import annotations
 
-from ..lang import Environment, rng_function_signatures
+from ..lang import ArrayBounds, Environment, rng_function_signatures
 from ..lang import types as T
 from ..model.init import compute_derived_params
 from ..param_arrays import MODEL, ParamArrays
@@ -35,7 +35,11 @@ class EnvFactory:
 
     # ------------------------------------------------------------------ basics
     def root(self) -> Environment:
-        return Environment(type_context=self.plan.type_context)
+        env = Environment(type_context=self.plan.type_context)
+        if self.plan.debug_code:
+            from .debug_checks import CheckSites
+            env.check_sites = CheckSites(self)
+        return env
 
     def value(self, field_name: str, numeric_type, value) -> str:
         """C text for a per-population constant: a literal if merged populations agree."""
@@ -60,6 +64,27 @@ class EnvFactory:
                 text = (f"({text} + _batch * "
                         f"{self.value(f'{field_name}_batchStride', T.Uint32, stride)})")
         return text
+
+    def add_indexable(self, env, name: str, element_type, field_name: str, owner: str,
+                      array_name: str, label: str, read_only: bool = False) -> None:
+        """Array ``name`` of user code: runtime array ``(owner, array_name)`` through pointer
+        field ``field_name``. In debug builds its subscripts are checked against its size
+        (``label`` names it in the error)."""
+        text = self.array(field_name, element_type, owner, array_name)
+        bounds = None
+        if self.plan.debug_code:
+            bounds = ArrayBounds(label, lambda: self.array_size(field_name, owner, array_name))
+        env.add_array(name, element_type, read_only=read_only, c_text=text, bounds=bounds)
+
+    def array_size(self, field_name: str, owner: str, array_name: str) -> str:
+        """C text of the element count of the array behind pointer field ``field_name`` (the
+        part one batch sees, where the pointer is offset to a batch)."""
+        from .batching import batch_strides
+        from .debug_checks import ArraySize
+        key = (owner, array_name)
+        per_batch = self.batch_offsets and batch_strides(self.plan).get(key) is not None
+        return self.fields.size(f"{field_name}_size",
+                                ArraySize(key, self.plan.batch_size if per_batch else 1))
 
     def add_time(self, env, runtime=True):
         tp = self.plan.time_precision
@@ -99,9 +124,9 @@ class EnvFactory:
             text = self.value(f"{prefix}d_{dp.name}", dtype, derived[dp.name].value)
             env.add_variable(dp.name, dtype, read_only=True, c_text=text)
         for egp in snippet.get_extra_global_params():
-            etype = egp.type.resolve(ctx)
-            text = self.array(f"{prefix}egp_{egp.name}", etype, owner, arrays.egp(egp.name))
-            env.add_array(egp.name, etype, c_text=text)
+            self.add_indexable(env, egp.name, egp.type.resolve(ctx), f"{prefix}egp_{egp.name}",
+                               owner, arrays.egp(egp.name),
+                               f"extra global parameter '{egp.name}'")
 
     def var_type(self, var):
         return var.type.resolve(self.plan.type_context)

@@ -23,7 +23,7 @@ ArrayKey = tuple
 class Field:
     name: str
     c_type: str                  # C type of the field ("float*", "uint32_t")
-    kind: str                    # "array" or "value"
+    kind: str                    # "array", "value" or "size" (an array's element count)
     numeric_type: NumericType | None = None  # element type of arrays / type of values
 
     @property
@@ -43,10 +43,20 @@ class GroupFields:
         self.pointer = pointer
         self.fields: dict[str, Field] = {}
         self.bindings: dict[str, object] = {}
+        # debug builds: the value field that holds each check site's number
+        # (codegen/debug_checks.py)
+        self.site_fields: dict = {}
 
     def array(self, name: str, element_type: NumericType, key: ArrayKey) -> str:
         """A pointer field bound to runtime array ``key``; returns the C text to use."""
         self._add(Field(name, f"{element_type.c_name}*", "array", element_type), key)
+        return f"{self.pointer}->{name}"
+
+    def size(self, name: str, binding) -> str:
+        """A field the runtime fills with an array's element count (debug builds: an EGP's
+        size is known only at load); ``binding`` is a ``debug_checks.ArraySize``."""
+        from ..lang.types import Uint64
+        self._add(Field(name, Uint64.c_name, "size", Uint64), binding)
         return f"{self.pointer}->{name}"
 
     def value(self, name: str, value_type: NumericType, value) -> str:

@@ -129,9 +129,14 @@ SYNAPTIC_ROLES = ("pre_spike_syn_code", "pre_event_syn_code", "post_spike_syn_co
 class ModelPlan:
     """Everything code generation and the runtime need to know about one model."""
 
-    def __init__(self, model, backend_name: str):
+    def __init__(self, model, backend_name: str, debug_code: bool = False):
         self.model = model
         self.backend_name = backend_name
+        # debug builds check user code's array subscripts and integer divisions where the
+        # backend's dialect prints checks (codegen/debug_checks.py); the table of check sites
+        from .debug_checks import DebugSites
+        self.debug_code = bool(debug_code)
+        self.debug_sites = DebugSites()
         self.precision = model.precision
         self.time_precision = model.time_precision
         self.type_context = {"scalar": self.precision, "timepoint": self.time_precision}

@@ -17,6 +17,7 @@ from ..lang import types
 from ..model.enums import PlogSeverity
 from ..model.spec import ModelSpec
 from . import groups, stepping
+from .progress import BuildProgress
 
 _LOGGERS = {"genn_log_level": "pygenn", "code_gen_log_level": "pygenn.codegen",
             "transpiler_log_level": "pygenn.transpiler", "runtime_log_level": "pygenn.runtime"}
@@ -62,6 +63,13 @@ class GeNNModel(ModelSpec):
         Logging levels.
     **preference_kwargs
         Backend preferences, applied at build time.
+
+    Attributes
+    ----------
+    show_progress : bool
+        Whether a build or a ``step_time(n)`` call that takes more than about 2 s shows a
+        progress bar on stderr (default True). Bars need tqdm (``pip install "pygenn[progress]"``)
+        and a terminal; the environment variable ``PYGENN_PROGRESS=0`` turns them all off.
     """
 
     _neuron_group_class = groups.NeuronGroup
@@ -83,6 +91,7 @@ class GeNNModel(ModelSpec):
         self._preferences = None
         self._model_merged = None
         self._backend = None
+        self.show_progress = True
         super().__init__(model_name, precision, time_precision)
         self._init_logging(genn_log_level=genn_log_level, code_gen_log_level=code_gen_log_level,
                            transpiler_log_level=transpiler_log_level,
@@ -242,7 +251,8 @@ class GeNNModel(ModelSpec):
         if self._built:
             raise Exception("GeNN model already built")
         self.finalize_checks()
-        lifecycle.build(self, path_to_model, always_rebuild, never_rebuild)
+        with BuildProgress(self.name, enabled=self.show_progress) as build_progress:
+            lifecycle.build(self, path_to_model, always_rebuild, never_rebuild, build_progress)
         self._built_recording = self._recording_settings()
         self._built = True
 
@@ -353,7 +363,7 @@ class GeNNModel(ModelSpec):
             self._runtime.step_time()
             return
         num_steps = stepping.check_num_steps(num_steps, self._runtime.timestep)
-        stepping.run_steps(self._runtime, num_steps)
+        stepping.run_steps(self._runtime, num_steps, show_progress=self.show_progress)
 
     def custom_update(self, name: str) -> None:
         """Run every custom (connectivity) update whose update group is ``name``."""

@@ -19,16 +19,22 @@ logger = logging.getLogger("pygenn")
 
 
 # ---------------------------------------------------------------------- build
-def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False):
+def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False,
+          progress=None):
+    """``progress`` (a ``progress.BuildProgress``) is told when each phase begins."""
     from ..codegen.plan import ModelPlan
     from .backends import backend_for
+    from .progress import NO_PROGRESS
 
+    progress = progress or NO_PROGRESS
     backend = backend_for(model.backend_name)
     model._backend = backend
     preferences = backend.make_preferences(getattr(model, "_preference_kwargs", {}))
     model._preferences = preferences
-    plan = ModelPlan(model, backend.name)
+    progress.begin("plan")
+    plan = ModelPlan(model, backend.name, debug_code=preferences.debug_code)
     backend.check_plan(plan)
+    progress.begin("generate")
     generated = backend.generate(plan)
     code_dir = os.path.join(path_to_model, f"{model.name}_CODE")
     from ..build.compile import mirror_sources
@@ -38,6 +44,7 @@ def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False):
     if never_rebuild:
         model._library = None
         return
+    progress.begin("compile")
     model._library = backend.compile(generated, preferences, model.name,
                                      force=always_rebuild)
 

@@ -15,6 +15,8 @@ import signal
 import threading
 import time
 
+from .progress import DelayedBar
+
 #: the largest timestep the native step counter (uint64) holds
 MAX_TIMESTEP = (1 << 64) - 1
 #: aim for chunks of this many seconds: short enough for Ctrl-C to feel immediate, long enough
@@ -47,21 +49,24 @@ def check_timestep(value) -> int:
     return value
 
 
-def run_steps(runtime, num_steps: int) -> None:
+def run_steps(runtime, num_steps: int, show_progress: bool = True) -> None:
     """Advance ``runtime`` by ``num_steps``; Ctrl-C raises KeyboardInterrupt between steps.
 
     Chunks are whole multiples of the runtime's ``STEPS_PER_GRAPH`` (CUDA launches that many
-    steps as one graph), except the last.
+    steps as one graph), except the last. A run that lasts longer than
+    ``progress.DELAY_SECONDS`` shows a progress bar (see ``progress.py``), updated per chunk.
     """
     granularity = max(1, int(getattr(runtime, "STEPS_PER_GRAPH", 1)))
     chunk = granularity
     done = 0
-    with sigint_deferred() as sigint:
+    bar = DelayedBar(num_steps, "step_time", "step", enabled=show_progress)
+    with sigint_deferred() as sigint, bar:
         while done < num_steps:
             count = min(chunk, num_steps - done)
             start = time.perf_counter()
             runtime.step_times(count)
             done += count
+            bar.advance(count)
             if sigint.received:
                 raise KeyboardInterrupt(
                     f"step_time({num_steps}) interrupted after {done} steps: the model is at "

@@ -6,7 +6,7 @@ Pipeline: ``scan`` -> ``parse_statements``/``parse_expression`` -> ``check_state
 from __future__ import annotations
 
 from .analysis import find_identifiers
-from .environment import Environment, ForEachSynapse, Symbol
+from .environment import ArrayBounds, Environment, ForEachSynapse, Symbol
 from .parser import parse_expression, parse_statements
 from .printer import CDialect, expand_template, print_expression, print_statements
 from .scanner import scan
@@ -17,6 +17,7 @@ from .type_checker import check_expression, check_statements
 __all__ = [
     "scan", "parse_statements", "parse_expression", "check_statements", "check_expression",
     "print_statements", "print_expression", "Environment", "ForEachSynapse", "Symbol",
+    "ArrayBounds",
     "find_identifiers", "CDialect", "rng_function_signatures", "expand_template",
     "STANDARD_FUNCTIONS", "Token", "TokenList", "TokenType",
 ]

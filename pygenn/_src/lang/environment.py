@@ -27,6 +27,19 @@ class ForEachSynapse:
     render: Callable[[str], str]
 
 
+@dataclass(frozen=True)
+class ArrayBounds:
+    """What a debug build needs to check subscripts of an array (codegen/debug_checks.py).
+
+    ``label`` names the array in error messages ("extra global parameter 'x'"); ``size_text()``
+    returns C text for its current element count (it may add a struct field, so it is only
+    called when a checked subscript is printed).
+    """
+
+    label: str
+    size_text: Callable[[], str]
+
+
 @dataclass
 class Symbol:
     """One name in an environment.
@@ -45,6 +58,7 @@ class Symbol:
     signatures: list = field(default_factory=list)
     template: Optional[str] = None
     delayed_template: Optional[str] = None
+    bounds: Optional[ArrayBounds] = None
 
 
 class Environment:
@@ -58,6 +72,9 @@ class Environment:
         self.type_context.setdefault("scalar", Float)
         self.type_context.setdefault("timepoint", self.type_context["scalar"])
         self.for_each_synapse: ForEachSynapse | None = None
+        # debug builds: what numbers the places user code is checked at (a root environment's
+        # ``check_sites.site(context, what)`` gives C text for a site; codegen/debug_checks.py)
+        self.check_sites = None
         self._symbols: dict[str, Symbol] = {}
         # Locals declared by code strings shadow what code generation added to the same scope
         self._locals: dict[str, Symbol] = {}
@@ -78,13 +95,15 @@ class Environment:
                                      write_only, c_text)
 
     def add_array(self, name: str, element_type, *, read_only: bool = False,
-                  c_text: str | None = None) -> None:
+                  c_text: str | None = None, bounds: ArrayBounds | None = None) -> None:
         """An array (extra global parameter): a pointer usable as ``name[i]``.
 
         ``read_only`` makes the elements const; the pointer itself can never be reassigned.
+        ``bounds`` lets a dialect that checks subscripts (debug builds) check them.
         """
         pointer = PointerType(self.resolve(element_type), pointee_const=read_only)
-        self._symbols[name] = Symbol(name, "array", pointer, True, False, c_text)
+        self._symbols[name] = Symbol(name, "array", pointer, True, False, c_text,
+                                     bounds=bounds)
 
     def add_function(self, name: str, signatures, template: str | None = None) -> None:
         """A function with overloads ``[(return_type, [arg types], variadic), ...]``.
@@ -136,6 +155,15 @@ class Environment:
             names.update(dict.fromkeys(env._symbols))
             env = env.parent
         return sorted(names)
+
+    def find_check_sites(self):
+        """The nearest enclosing ``check_sites`` (None outside debug builds)."""
+        env = self
+        while env is not None:
+            if env.check_sites is not None:
+                return env.check_sites
+            env = env.parent
+        return None
 
     def find_for_each_synapse(self) -> ForEachSynapse | None:
         env = self

@@ -13,8 +13,8 @@ from .environment import Environment
 from .limits import with_headroom
 from .scanner import decode_string_literal
 from .tokens import TokenType
-from .types import Double, Float, Int64, NumericType
-from .typing_rules import resolve_type_spec
+from .types import Double, Float, Int64, NumericType, PointerType
+from .typing_rules import binary_result, resolve_type_spec
 
 T = TokenType
 _TEMPLATE_ARG = re.compile(r"\$\((\d+|@)\)")
@@ -38,6 +38,22 @@ class CDialect:
 
     def type_name(self, type) -> str:
         return type.c_name
+
+    # -- debug checks --------------------------------------------------------------------------
+    # A dialect whose ``checks`` is true is asked for checked spellings of array accesses and
+    # integer divisions (pygenn's debug builds, codegen/dialect.py); None prints plain C.
+    checks = False
+
+    def checked_element(self, env, context, bounds, array: str, index: str) -> str | None:
+        """C text for element ``index`` of ``array`` (an lvalue) with ``bounds`` checked."""
+        return None
+
+    def checked_division(self, env, context, op: str, operand_type, left: str, right: str,
+                         assign: bool = False) -> str | None:
+        """C text for integer ``left op right`` (``op`` is '/' or '%', computed in
+        ``operand_type``), or for ``left op= right`` with ``assign``, checked for a zero
+        divisor."""
+        return None
 
 
 def needs_parens(text: str) -> bool:
@@ -125,10 +141,25 @@ def _number_text(lexeme: str) -> str:
     return text
 
 
+_DIVISIONS = {T.SLASH: "/", T.PERCENT: "%", T.SLASH_EQUAL: "/", T.PERCENT_EQUAL: "%"}
+
+
+def _is_integer(type) -> bool:
+    return isinstance(type, NumericType) and type.is_integer
+
+
+def _ungrouped(node: ast.Expr) -> ast.Expr:
+    while isinstance(node, ast.GroupingExpr):
+        node = node.inner
+    return node
+
+
 class _Printer:
-    def __init__(self, env: Environment, dialect: CDialect):
+    def __init__(self, env: Environment, dialect: CDialect, context=None):
         self.env = env
         self.dialect = dialect
+        # the code string being printed (errors.CodeContext): debug checks name it
+        self.context = context
 
     # -- expressions ---------------------------------------------------------------------------
     def expr(self, node: ast.Expr, top: bool = False) -> str:
@@ -163,6 +194,10 @@ class _Printer:
         return f"({self.expr(node.inner)})"
 
     def print_UnaryExpr(self, node: ast.UnaryExpr) -> str:
+        if node.op.type is T.STAR and self.dialect.checks:
+            checked = self.checked_element(node.operand, None)
+            if checked is not None:
+                return checked
         operand = self.expr(node.operand)
         op = node.op.lexeme
         # Keep '- -x' from becoming the decrement '--x'
@@ -178,12 +213,30 @@ class _Printer:
     def print_BinaryExpr(self, node: ast.BinaryExpr) -> str:
         if node.op.type is T.COMMA:
             return f"{self.expr(node.left)}, {self.expr(node.right)}"
-        return f"{self.expr(node.left)} {node.op.lexeme} {self.expr(node.right)}"
+        left, right = self.expr(node.left), self.expr(node.right)
+        if self.dialect.checks and node.op.type in _DIVISIONS and _is_integer(node.type):
+            checked = self.dialect.checked_division(self.env, self.context,
+                                                    _DIVISIONS[node.op.type], node.type,
+                                                    left, right)
+            if checked is not None:
+                return checked
+        return f"{left} {node.op.lexeme} {right}"
 
     print_LogicalExpr = print_BinaryExpr
 
     def print_AssignmentExpr(self, node: ast.AssignmentExpr) -> str:
-        return f"{self.expr(node.target)} {node.op.lexeme} {self.expr(node.value)}"
+        target, value = self.expr(node.target), self.expr(node.value)
+        if self.dialect.checks and node.op.type in _DIVISIONS:
+            op = _DIVISIONS[node.op.type]
+            # C computes `a /= b` as `a = a / b`: in the operands' common type
+            operand_type = binary_result(node.target.type, T.SLASH, node.value.type)
+            if _is_integer(operand_type):
+                checked = self.dialect.checked_division(self.env, self.context, op,
+                                                        operand_type, target, value,
+                                                        assign=True)
+                if checked is not None:
+                    return checked
+        return f"{target} {node.op.lexeme} {value}"
 
     def print_ConditionalExpr(self, node: ast.ConditionalExpr) -> str:
         if_true = self.expr(node.if_true)
@@ -236,7 +289,50 @@ class _Printer:
             symbol = self.env.lookup(node.array.name.lexeme)
             if symbol is not None and symbol.kind == "delayed":
                 return _wrap(expand_template(symbol.delayed_template, [index]))
+        if self.dialect.checks:
+            checked = self.checked_element(node.array, index)
+            if checked is not None:
+                return checked
         return f"{self.expr(node.array)}[{index}]"
+
+    # -- debug checks --------------------------------------------------------------------------
+    def checked_element(self, pointer: ast.Expr, index: str | None) -> str | None:
+        """The dialect's checked spelling of ``pointer[index]`` (``*pointer`` if ``index`` is
+        None) where ``pointer`` is an array with bounds, or one plus/minus an integer offset
+        (``*(egp + i)``); None for any other pointer (a pointer local is not checked)."""
+        base = self.array_base(pointer)
+        if base is None:
+            return None
+        bounds, array, offset = base
+        if offset is None:
+            index = "0" if index is None else index
+        elif index is not None:
+            index = f"{offset} + ({self.dialect.type_name(Int64)}){_wrap(index)}"
+        else:
+            index = offset
+        return self.dialect.checked_element(self.env, self.context, bounds, array, index)
+
+    def array_base(self, node: ast.Expr):
+        """(bounds, C text of the array, C text of the element offset or None) of a pointer
+        expression that is an array with bounds plus or minus integers, else None."""
+        node = _ungrouped(node)
+        if isinstance(node, ast.IdentifierExpr):
+            symbol = self.env.lookup(node.name.lexeme)
+            if symbol is None or symbol.kind != "array" or symbol.bounds is None:
+                return None
+            return symbol.bounds, self.expr(node), None
+        if not (isinstance(node, ast.BinaryExpr) and isinstance(node.type, PointerType)
+                and node.op.type in (T.PLUS, T.MINUS)):
+            return None
+        pointer_left = isinstance(node.left.type, PointerType)
+        pointer, offset = (node.left, node.right) if pointer_left else (node.right, node.left)
+        base = self.array_base(pointer)
+        if base is None:
+            return None
+        bounds, array, earlier = base
+        sign = "-" if node.op.type is T.MINUS else ""
+        term = f"{sign}({self.dialect.type_name(Int64)}){_wrap(self.expr(offset))}"
+        return bounds, array, term if earlier is None else f"{earlier} + {term}"
 
     # -- types ---------------------------------------------------------------------------------
     def base_type_text(self, spec: ast.TypeSpec) -> str:
@@ -350,13 +446,19 @@ class _StatementPrinter(_Printer):
 
 
 @with_headroom
-def print_statements(statements, env: Environment, dialect: CDialect | None = None) -> str:
-    """C text of a (type-checked) statement list, one statement per line, 4-space indents."""
-    printer = _StatementPrinter(env.child(), dialect or CDialect())
+def print_statements(statements, env: Environment, dialect: CDialect | None = None,
+                     context=None) -> str:
+    """C text of a (type-checked) statement list, one statement per line, 4-space indents.
+
+    ``context`` (an ``errors.CodeContext``) says which code string this is, for the checks a
+    debug dialect prints.
+    """
+    printer = _StatementPrinter(env.child(), dialect or CDialect(), context)
     return "\n".join(line for stmt in statements for line in printer.lines(stmt))
 
 
 @with_headroom
-def print_expression(expr: ast.Expr, env: Environment, dialect: CDialect | None = None) -> str:
-    """C text of a (type-checked) expression."""
-    return _Printer(env, dialect or CDialect()).expr(expr, top=True)
+def print_expression(expr: ast.Expr, env: Environment, dialect: CDialect | None = None,
+                     context=None) -> str:
+    """C text of a (type-checked) expression (``context`` as for ``print_statements``)."""
+    return _Printer(env, dialect or CDialect(), context).expr(expr, top=True)

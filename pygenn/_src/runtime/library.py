@@ -44,11 +44,15 @@ class LibraryLoadError(RuntimeError):
         self.entry_discarded = entry_discarded
 
 
-def load_private_library(library_path) -> ctypes.CDLL:
-    """Map a private, verified copy of ``library_path``; the copy's file is removed at once."""
+def load_private_library(library_path, mode: int = ctypes.DEFAULT_MODE) -> ctypes.CDLL:
+    """Map a private, verified copy of ``library_path``; the copy's file is removed at once.
+
+    ``mode`` is the ``dlopen`` mode (``ctypes.RTLD_GLOBAL`` for a library whose symbols other
+    libraries must see).
+    """
     path = private_library_copy(library_path)
     try:
-        return ctypes.CDLL(path)
+        return ctypes.CDLL(path, mode=mode)
     except OSError as error:
         discarded = _discard_cache_entry(library_path)
         raise LibraryLoadError(

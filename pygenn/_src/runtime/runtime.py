@@ -48,10 +48,14 @@ class RuntimeArray:
 class CpuRuntime:
     """Loads a built model library and runs it."""
 
+    _checks = None          # runtime/debug_checks.NativeChecks of debug and sanitizer builds
+
     def __init__(self, library_path: str, generated, seed: int):
         check_bindings(generated)
         self.generated = generated
         self.plan = generated.plan
+        from ..build.sanitizers import prepare_load
+        monitor = prepare_load(getattr(generated, "sanitizers", ()))
         self.lib = load_private_library(library_path)
         self.arrays: dict[tuple, RuntimeArray] = {}
         self.timestep = 0
@@ -59,6 +63,12 @@ class CpuRuntime:
         for name in ("pygenn_step_time", "pygenn_neuron_update"):
             getattr(self.lib, name).argtypes = [ctypes.c_uint64]
         ctypes.c_uint64.in_dll(self.lib, "_seed").value = _seed_value(seed)
+        # debug and sanitizer builds: what native code ran into is raised after each call
+        # (runtime/debug_checks.py); release builds keep the plain step_time
+        from .debug_checks import NativeChecks
+        self._checks = NativeChecks.for_library(self.lib, generated, monitor)
+        if self._checks is not None:
+            self.step_time = self._checked_step_time
 
     # ------------------------------------------------------------------ memory
     def allocate(self, num_recording_timesteps):
@@ -127,6 +137,10 @@ class CpuRuntime:
                 if field.kind == "array":
                     array = self.arrays.get(binding)
                     table[i][name] = array.address if array is not None else 0
+                elif field.kind == "size":       # debug builds: checked arrays' sizes
+                    array = self.arrays.get(binding.key)
+                    table[i][name] = (len(array.storage) // binding.batches
+                                      if array is not None else 0)
                 else:
                     table[i][name] = binding
         return table
@@ -143,13 +157,20 @@ class CpuRuntime:
     # ------------------------------------------------------------------ running
     def initialize(self):
         self.lib.pygenn_initialize()
+        self.check_native("initialisation")
         self._check_init_error()
 
     def initialize_sparse(self):
         self.lib.pygenn_initialize_sparse()
+        self.check_native("sparse initialisation")
         self._check_init_error()
         self.lib.pygenn_initialize_columns()
         self._check_init_error()
+
+    def check_native(self, call: str) -> None:
+        """Raise what the native ``call`` ran into, in debug and sanitizer builds."""
+        if self._checks is not None:
+            self._checks.check(call)
 
     def rebuild_columns(self, synapse_group):
         """Re-index synapses by target after the host changed a group's connectivity."""
@@ -175,6 +196,11 @@ class CpuRuntime:
         self.timestep = step + 1
         self.lib.pygenn_step_time(step)
 
+    def _checked_step_time(self):
+        step = self.timestep
+        CpuRuntime.step_time(self)
+        self._checks.check(f"step_time at timestep {step}")
+
     def step_times(self, count: int):
         """Advance ``count`` steps."""
         for _ in range(count):
@@ -186,7 +212,10 @@ class CpuRuntime:
 
     def custom_update(self, name: str):
         from .custom_updates import cpu_custom_update
-        cpu_custom_update(self, name)
+        try:
+            cpu_custom_update(self, name)
+        finally:
+            self.check_native(f"custom update '{name}' at timestep {self.timestep}")
 
     def get_time(self, name: str) -> float:
         return ctypes.c_double.in_dll(self.lib, f"pygenn_time_{name}").value
@@ -291,7 +320,9 @@ def check_bindings(generated) -> None:
         for member, fields in zip(merged.members, merged.member_fields):
             for name, field in fields.fields.items():
                 binding = fields.bindings[name]
-                if field.kind == "array" and binding not in arrays:
+                if field.kind == "size":
+                    binding = binding.key
+                if field.kind in ("array", "size") and binding not in arrays:
                     owner, array = binding
                     raise RuntimeError(
                         f"pygenn bug: field '{name}' of {merged.struct_name} (group "
