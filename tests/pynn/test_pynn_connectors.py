@@ -124,3 +124,26 @@ def test_get_weights_as_array_with_multapses(sim):
     assert weights[0, 0] == pytest.approx(0.3)
     assert weights[2, 1] == pytest.approx(0.4)
     assert np.isnan(weights[1, 0])
+
+
+def test_native_all_to_all_draws_like_pynn_generic_connector(sim):
+    from pyNN import connectors as generic
+    pre, post = _network(sim, 7, 5)
+
+    def weights(connector):
+        rng = sim.NumpyRNG(seed=11)
+        synapse = sim.StaticSynapse(weight=sim.RandomDistribution("uniform", (0.1, 0.2), rng=rng),
+                                    delay=0.5)
+        projection = sim.Projection(pre, post, connector, synapse)
+        return projection.get("weight", format="array")
+
+    np.testing.assert_array_equal(weights(sim.AllToAllConnector()),
+                                  weights(generic.AllToAllConnector()))
+
+
+def test_distance_dependent_weights(sim):
+    pre, post = _network(sim, 6, 4)  # both on a line: cell i at x = i
+    projection = sim.Projection(pre, post, sim.AllToAllConnector(),
+                                sim.StaticSynapse(weight="0.1 + 0.01 * d"))
+    expected = 0.1 + 0.01 * np.abs(np.arange(6)[:, None] - np.arange(4)[None, :])
+    np.testing.assert_allclose(projection.get("weight", format="array"), expected)
