@@ -507,6 +507,20 @@ def region_problems(region: str) -> list[str]:
     return problems
 
 
+def _continued_lines(text: str) -> list[str]:
+    """Lines ending in a backslash, except those of pygenn's own multi-line macros
+    (``#define PYGENN_...``, e.g. the CUDA grid-dependency macro)."""
+    found, in_own_macro = [], False
+    for line in text.split("\n"):
+        continued = line.rstrip(" \t").endswith("\\")
+        if line.lstrip().startswith("#define PYGENN_"):
+            in_own_macro = True
+        if continued and not in_own_macro:
+            found.append(line)
+        in_own_macro = in_own_macro and continued
+    return found
+
+
 def source_problems(sources: dict, baseline: dict, literals: set) -> list[str]:
     """Soundness problems of the generated ``sources`` compared with a valid model's.
 
@@ -523,8 +537,8 @@ def source_problems(sources: dict, baseline: dict, literals: set) -> list[str]:
             problems.append(f"{name}: new preprocessor line {directive.strip()!r}")
         if _CONTROL.search(text):
             problems.append(f"{name}: control character in generated code")
-        if re.search(r"\\[ \t]*$", text, re.MULTILINE):
-            problems.append(f"{name}: a line ends with a backslash")
+        for line in _continued_lines(text):
+            problems.append(f"{name}: a line ends with a backslash: {line.strip()!r}")
         if re.search(r"\?\?[=/'()!<>-]", text):        # in literals too
             problems.append(f"{name}: trigraph in generated code")
         printed |= _decoded(_literals(text))

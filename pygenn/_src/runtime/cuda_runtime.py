@@ -8,6 +8,7 @@ counter so reading ``t``/``timestep`` never synchronises.
 from __future__ import annotations
 
 import collections
+from pathlib import Path
 import math
 
 import numpy as np
