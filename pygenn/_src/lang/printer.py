@@ -266,12 +266,20 @@ class _Printer:
         exact = name in _EXACT_ARGUMENT_FUNCTIONS
         all_integral = bool(node.arguments) and all(
             isinstance(a.type, NumericType) and a.type.is_integer for a in node.arguments)
+        # arguments of different types (fmax(float, double)) are ambiguous to CUDA's overloads
+        # and promoted differently by C++'s: give each the parameter type the checker chose
+        # (pow(float, int) is fine: both have an integer-exponent overload)
+        mixed = len({a.type for a in node.arguments if isinstance(a.type, NumericType)
+                     and not (name == "pow" and a.type.is_integer)}) > 1
         converted = []
         for index, text in enumerate(arguments):
             parameter = (signature.arg_types[index] if index < len(signature.arg_types)
                          else None)
+            given = node.arguments[index].type if index < len(node.arguments) else None
             if isinstance(parameter, NumericType) and (
-                    exact or (all_integral and not parameter.is_integer)):
+                    exact or (all_integral and not parameter.is_integer)
+                    or (mixed and given != parameter
+                        and not (name == "pow" and given.is_integer))):
                 text = f"({self.dialect.type_name(parameter)}){_wrap(text)}"
             converted.append(text)
         callee = self.dialect.function_name(name)

@@ -8,6 +8,7 @@ counter so reading ``t``/``timestep`` never synchronises.
 from __future__ import annotations
 
 import collections
+import gc
 from pathlib import Path
 import math
 
@@ -392,6 +393,17 @@ class CudaRuntime(CpuRuntime):
         combine through atomics, so each wave's kernels become parallel branches; the last
         kernel (StepEnd) advances the device's timestep."""
         self._capture_events = []
+        # no cyclic garbage collection while capturing: collecting another model's runtime
+        # would free its memory on this thread, which invalidates a thread-local capture
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._captured_steps(steps)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _captured_steps(self, steps: int):
         self.stream.begin_capture()
         # a kernel that directly follows a lone kernel in the stream may start early and wait
         # inside (programmatic dependent launch), hiding the launch gap; joins of parallel
