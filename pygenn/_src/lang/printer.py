@@ -269,8 +269,12 @@ class _Printer:
         # arguments of different types (fmax(float, double)) are ambiguous to CUDA's overloads
         # and promoted differently by C++'s: give each the parameter type the checker chose
         # (pow(float, int) is fine: both have an integer-exponent overload)
-        mixed = len({a.type for a in node.arguments if isinstance(a.type, NumericType)
-                     and not (name == "pow" and a.type.is_integer)}) > 1
+        types = [a.type for a in node.arguments]
+        int_exponent = (name == "pow" and len(types) == 2
+                        and all(isinstance(t, NumericType) for t in types)
+                        and types[1].is_integer and not types[0].is_integer)
+        mixed = len({t for t in types[:1 if int_exponent else None]
+                     if isinstance(t, NumericType)}) > 1
         converted = []
         for index, text in enumerate(arguments):
             parameter = (signature.arg_types[index] if index < len(signature.arg_types)
@@ -278,8 +282,9 @@ class _Printer:
             given = node.arguments[index].type if index < len(node.arguments) else None
             if isinstance(parameter, NumericType) and (
                     exact or (all_integral and not parameter.is_integer)
-                    or (mixed and given != parameter
-                        and not (name == "pow" and given.is_integer))):
+                    or (mixed and given != parameter)
+                    or (isinstance(given, NumericType) and given.name == "bool"
+                        and given != parameter)):
                 text = f"({self.dialect.type_name(parameter)}){_wrap(text)}"
             converted.append(text)
         callee = self.dialect.function_name(name)
