@@ -654,6 +654,7 @@ def _compile_group(pygenn, corpus, ids: list[int], runnable: bool, models_dir: s
         add_code(pygenn, model, str(index), ROLES[role], code)
     try:
         model.build(path_to_model=models_dir)
+        _compile_cuda_too(model)
     except BuildError as error:
         return {"outcome": "leak", "detail": str(error)[:4000]}
     if not runnable:
@@ -666,6 +667,21 @@ def _compile_group(pygenn, corpus, ids: list[int], runnable: bool, models_dir: s
     except Exception as error:     # noqa: BLE001 - reported, the test fails on it
         return {"outcome": "run_error", "detail": f"{type(error).__name__}: {error}"[:4000]}
     return {"outcome": "ran"}
+
+
+def _compile_cuda_too(model) -> None:
+    """Where a CPU backend is fuzzed and NVRTC is installed (CI has no GPU), also compile the
+    model's generated CUDA: CUDA resolves overloaded math functions by its own rules, so a
+    string g++ takes may still be ambiguous to NVRTC."""
+    if model.backend_name == "cuda" or os.environ.get("PYGENN_FUZZ_NVRTC", "1") == "0":
+        return
+    from pygenn._src.backends.cuda import generate_cuda
+    from pygenn._src.build import nvrtc
+    from pygenn._src.codegen.plan import ModelPlan
+    if not nvrtc.available():
+        return
+    generated = generate_cuda(ModelPlan(model, "cuda", debug_code=True))
+    nvrtc.build_cached_cubin(generated.sources["runner.cu"], model.name, "sm_80")
 
 
 def main(argv: list[str]) -> None:

@@ -140,7 +140,7 @@ switch (count) {
 
 def test_calls_templates_and_delayed_reads():
     assert printed("V = exp(V) + pow(V, 2); addToPost(V * 2.0); U = Vpost + Vpost[count];") == (
-        "group->V[id] = exp(group->V[id]) + pow(group->V[id], 2);\n"
+        "group->V[id] = exp(group->V[id]) + pow(group->V[id], (float)2);\n"
         "outPost[idPost] += (group->V[id] * 2.0f);\n"
         "U = group->Vpost[idPost] + group->Vpost[(slot + count) % 8];")
 

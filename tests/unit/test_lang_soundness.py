@@ -126,21 +126,47 @@ def test_float_literals_must_be_finite_in_their_type():
 
 # ============================================================================ C++ meaning
 def test_min_max_abs_compute_in_the_type_the_checker_chose():
-    assert printed("V = min(V, 1);") == "group->V[id] = min((float)group->V[id], (float)1);"
-    assert printed("flags = max(flags, 2);") == "flags = max((uint32_t)flags, (uint32_t)2);"
+    assert printed("V = min(V, 1);") == "group->V[id] = min(group->V[id], (float)1);"
+    assert printed("flags = max(flags, 2);") == "flags = max(flags, (uint32_t)2);"
     # C's abs() takes an int; the 64-bit one is llabs
-    assert printed("count = abs(count);") == "count = abs((int32_t)count);"
+    assert printed("count = abs(count);") == "count = abs(count);"
     assert printed("V = abs((long)count);") == \
-        "group->V[id] = ((int64_t)llabs((int64_t)(int64_t)count));"
+        "group->V[id] = ((int64_t)llabs((int64_t)count));"
 
 
 def test_integer_arguments_of_math_functions_are_converted():
     assert printed("V = sqrt(2);") == "group->V[id] = sqrt((double)2);"
-    assert printed("V = pow(V, 2);") == "group->V[id] = pow(group->V[id], 2);"
+    # the checker picks pow(float, float); C++ would pick pow(double, double) for (float, int)
+    assert printed("V = pow(V, 2);") == "group->V[id] = pow(group->V[id], (float)2);"
+
+
+@pytest.mark.parametrize("code, expected", [
+    # GeNN types a comparison as its operands' type; C++ makes it bool (ambiguous to CUDA's
+    # overloads, no std::min(float, bool)): arguments take the chosen overload's type
+    ("V = exp(V > 1.0);", "group->V[id] = exp((float)(group->V[id] > 1.0f));"),
+    ("V = min(V, V != 0.5);", "group->V[id] = min(group->V[id], (float)(group->V[id] != 0.5f));"),
+    # ... and so does arithmetic on one (bool + int is int in C++)
+    ("V = fmax(V, (V > 1.0) + 1);",
+     "group->V[id] = fmax(group->V[id], (float)((group->V[id] > 1.0f) + 1));"),
+    ("count = max(!count, 3);", "count = max((int32_t)(!count), 3);"),
+    ("V = fmin(V, count ? V > 1.0 : V < 0.0);",
+     "group->V[id] = fmin(group->V[id], (float)(count ? group->V[id] > 1.0f : "
+     "group->V[id] < 0.0f));"),
+])
+def test_call_arguments_take_the_type_cpp_gives_them(code, expected):
+    assert printed(code) == expected
+
+
+def test_literals_too_small_for_their_type_are_zero():
+    # C rounds them to zero; NVRTC rejects them as out of range
+    assert printed("V = 1e-50;") == "group->V[id] = 0.0f;"
+    assert printed("V = 1e-40;") == "group->V[id] = 1e-40f;"         # subnormal: kept
+    assert printed("V = 1e-400d;") == "group->V[id] = 0.0;"
+    assert printed("V = 1e-50d;") == "group->V[id] = 1e-50;"
 
 
 def test_commas_never_split_a_macro_argument():
-    assert printed("assert(count ? 1, 2 : 3);") == "assert(count ? (1, 2) : 3);"
+    assert printed("assert(count ? 1, 2 : 3);") == "assert((bool)(count ? (1, 2) : 3));"
     assert printed("V = egp[count, 1];") == "group->V[id] = group->egp[(count, 1)];"
 
 

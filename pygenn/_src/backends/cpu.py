@@ -21,6 +21,7 @@ from ..codegen.synapse_update import SynapseUpdateGenerator, advance_dendritic_r
 from ..codegen.debug_checks import DEBUG_PRELUDE
 from ..codegen.dialect import GeneratedCodeDialect
 from ..lang import types as T
+from ..lang.stdlib import CPP_USING_DECLARATIONS
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import SynapseMatrixWeight as Weight
 
@@ -32,6 +33,8 @@ class CpuTarget:
     """Spellings of the few operations that differ between serial and parallel backends."""
 
     dialect = GeneratedCodeDialect()
+    # threads that run one PROCEDURAL row together (codegen/matrix_types.py)
+    warp_lanes = 1
     # where the plan registered a spike-byte scratch array, a group's neuron update runs as a
     # vectorisable state pass plus a serial spike pass (codegen/neuron_split.py)
     split_spike_pass = True
@@ -421,6 +424,7 @@ PRELUDE = """\
 #include <algorithm>
 #include <chrono>
 using std::min; using std::max;
+{cmath_using}
 typedef {scalar} scalar;
 typedef {timepoint} timepoint;
 // x86-64: the neuron update's vectorised state passes are also compiled for AVX2 and picked at
@@ -459,7 +463,8 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
     state pass (neuron_split.py), so the neuron update is also compiled for AVX2."""
     s = CodeStream()
     s.lines(PRELUDE.format(name=plan.model.name, scalar=plan.precision.c_name,
-                           timepoint=plan.time_precision.c_name))
+                           timepoint=plan.time_precision.c_name,
+                           cmath_using=CPP_USING_DECLARATIONS))
     if threaded:
         s.lines(OPENMP_PRELUDE)
     if plan.debug_code:

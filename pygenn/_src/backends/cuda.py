@@ -35,6 +35,8 @@ class CudaTarget:
     dialect = GeneratedCodeDialect()
     # spike and event recording: a warp's 32 bits gathered with __ballot_sync, one store
     warp_recording = True
+    # threads that run one PROCEDURAL row together (codegen/matrix_types.py)
+    warp_lanes = 32
 
     @staticmethod
     def append_to_list(count: str, slot: str, events: str, offset: str, value: str,

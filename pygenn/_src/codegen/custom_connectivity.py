@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from .. import param_arrays
 from ..lang import ForEachSynapse
 from ..lang import types as T
+from ..lang.stdlib import CPP_USING_DECLARATIONS
 from ..model.enums import VarAccessDim, get_var_access_dim
 from .code_strings import parse_code
 from .custom_update_plan import resolve_egp_ref, resolve_ref
@@ -570,6 +571,7 @@ HOST_PRELUDE = """\
 #include <cassert>
 #include <algorithm>
 using std::min; using std::max;
+{cmath_using}
 typedef {scalar} scalar;
 typedef {timepoint} timepoint;
 static inline int32_t clz(uint32_t x) {{ return x == 0 ? 32 : __builtin_clz(x); }}
@@ -583,7 +585,8 @@ def cuda_host_source(plan, code: CcuCode) -> str:
         return ""
     s = CodeStream()
     s.lines(HOST_PRELUDE.format(name=plan.model.name, scalar=plan.precision.c_name,
-                                timepoint=plan.time_precision.c_name))
+                                timepoint=plan.time_precision.c_name,
+                                cmath_using=CPP_USING_DECLARATIONS))
     s.lines(rng_source("cpu"))
     s.line('extern "C" { uint64_t _seed = 0; }')
     s.lines(host_functions(plan, code))

@@ -37,6 +37,9 @@ from .plan import stream_id
 from .stream import CodeStream
 
 SPECIAL_CONNECTIVITY = (Conn.BITMASK, Conn.PROCEDURAL, Conn.TOEPLITZ)
+WARP_SIZE = 32
+# warps a CUDA PROCEDURAL group launches (one per spike of a step, up to this many)
+PROCEDURAL_MAX_WARPS = 256
 
 
 def _is(matrix_type, flag) -> bool:
@@ -56,7 +59,8 @@ def presynaptic_threads(splan) -> int:
     """Threads the CUDA presynaptic update of a group wants (grid-stride loops cover more)."""
     sg = splan.group
     if _is(sg.matrix_type, Conn.PROCEDURAL):
-        return sg.src.num_neurons                  # one thread per spike
+        # a warp per spike; the grid-stride loop over spikes covers bursts beyond the cap
+        return WARP_SIZE * min(sg.src.num_neurons, PROCEDURAL_MAX_WARPS)
     if _is(sg.matrix_type, Conn.TOEPLITZ):
         return splan.row_stride                    # one thread per diagonal
     if _is(sg.matrix_type, Conn.BITMASK):
@@ -275,6 +279,14 @@ def _connectivity_env(gen, snippet, init, code):
 
 
 def _procedural_rows(s, gen, target, body, event):
+    """Regenerate each spiking neuron's row and run the synapse code on it.
+
+    Where the target has warp lanes (CUDA), a warp takes each spike: every lane runs the row
+    build code, identically (the same inputs and RNG stream), so its control flow stays
+    uniform; lane ``k % 32`` keeps the ``k``-th synapse, and every 32 synapses (and at the end
+    of the row) all lanes run the synapse code at once. Rows stay exactly the SPARSE twin's,
+    while the costly part (procedural weights, delays, atomics) runs 32 wide.
+    """
     sg = gen.sg
     init = sg.sparse_connectivity_initialiser
     snippet = init.snippet
@@ -286,20 +298,49 @@ def _procedural_rows(s, gen, target, body, event):
     env.add_variable("id_post_begin", T.Uint32, read_only=True, c_text="0u")
     text = code.print(env, target.dialect)
     stream = gen.f.value("conn_rngStream", T.Uint32, stream_id(sg.name, "connectivity"))
-    with s.block(target.element_loop("_e", "_numEvents")):
+    num_kernel = len(sg.kernel_size)
+    kernel_args = "".join(f", uint32_t _k{i}" for i in range(num_kernel))
+    lanes = target.warp_lanes
+    if lanes > 1:
+        loop = (f"for (uint32_t _e = _lid / {lanes}u; _e < _numEvents; "
+                f"_e += _numThreads / {lanes}u)")
+    else:
+        loop = target.element_loop("_e", "_numEvents")
+    with s.block(loop):
         s.line(f"const uint32_t _id_pre = {event('_e')};")
         if code.uses_rng:
             s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, _id_pre, 0);")
         s.line("uint32_t _rowPos = 0;")
-        s.line(f"auto _addSynapse = [&](uint32_t _id_post{_kernel_params(len(sg.kernel_size))}) {{")
+        # the synapse at row position _pos: its index among the row's synapses is the RNG
+        # element of PROCEDURAL weights (and the SPARSE twin's position)
+        s.line(f"auto _synapse = [&](uint32_t _id_post, uint32_t _pos{kernel_args}) {{")
         with s.indented():
             s.lines(_kernel_index_line(gen))
-            s.line(f"const uint32_t _proc_syn = (_id_pre * {gen.row_stride}) + _rowPos; "
+            s.line(f"const uint32_t _proc_syn = (_id_pre * {gen.row_stride}) + _pos; "
                    f"(void)_proc_syn;")
-            s.line("_rowPos++;")
             s.lines(body)
         s.line("};")
+        kernel_names = "".join(f", _k{i}" for i in range(num_kernel))
+        if lanes == 1:
+            s.line(f"auto _addSynapse = [&](uint32_t _id_post{kernel_args}) {{ "
+                   f"_synapse(_id_post, _rowPos++{kernel_names}); }};")
+            s.user_code("procedural connectivity row build code", text)
+            return
+        s.line(f"const uint32_t _lane = _lid % {lanes}u;")
+        kept = "".join(f", _keptK{i} = 0" for i in range(num_kernel))
+        s.line(f"uint32_t _keptPost = 0{kept};")
+        kept_names = "".join(f", _keptK{i}" for i in range(num_kernel))
+        s.line(f"auto _addSynapse = [&](uint32_t _id_post{kernel_args}) {{")
+        with s.indented():
+            keep = "".join(f" _keptK{i} = _k{i};" for i in range(num_kernel))
+            s.line(f"if ((_rowPos % {lanes}u) == _lane) {{ _keptPost = _id_post;{keep} }}")
+            s.line("_rowPos++;")
+            s.line(f"if ((_rowPos % {lanes}u) == 0u) {{ "
+                   f"_synapse(_keptPost, _rowPos - {lanes}u + _lane{kept_names}); }}")
+        s.line("};")
         s.user_code("procedural connectivity row build code", text)
+        s.line(f"if (_lane < (_rowPos % {lanes}u)) {{ "
+               f"_synapse(_keptPost, _rowPos - (_rowPos % {lanes}u) + _lane{kept_names}); }}")
 
 
 def _toeplitz(s, gen, target, body, event):

@@ -7,13 +7,15 @@ The user's statement structure is kept; bodies of if/loops are always braced.
 from __future__ import annotations
 
 import re
+import struct
 
 from . import ast
 from .environment import Environment
 from .limits import with_headroom
 from .scanner import decode_string_literal
 from .tokens import TokenType
-from .types import Double, Float, Int64, NumericType, PointerType
+from .types import (Bool, Double, Float, Int64, NumericType, PointerType, common_type,
+                    promote)
 from .typing_rules import binary_result, resolve_type_spec
 
 T = TokenType
@@ -82,13 +84,6 @@ def _is_comma(node: ast.Expr) -> bool:
     return isinstance(node, ast.BinaryExpr) and node.op.type is T.COMMA
 
 
-# Functions C++ resolves differently from GeNNCode's overload rules: std::min/std::max are
-# templates (min(float, int) does not compile) and C's abs() takes an int whatever it is given.
-# Their arguments are converted to the parameter types the type checker chose, so the call
-# computes in the type the checker gave it.
-_EXACT_ARGUMENT_FUNCTIONS = frozenset({"min", "max", "abs"})
-
-
 def expand_template(template: str, arguments: list) -> str:
     """Replace ``$(n)`` with argument n (parenthesised if needed) and ``$(@)`` with all."""
     def substitute(match):
@@ -130,9 +125,16 @@ def c_string_literal(data: bytes) -> str:
     return '"' + "".join(parts) + '"'
 
 
-def _number_text(lexeme: str) -> str:
-    """A float literal without suffix, with a digit on both sides of the point."""
+def _number_text(lexeme: str, precision) -> str:
+    """A float literal without suffix, with a digit on both sides of the point; "0.0" for one
+    too small for ``precision`` (C rounds it to zero, but NVRTC rejects it as out of range)."""
     text = lexeme.rstrip("fFdD")
+    mantissa = text.lower().partition("e")[0]
+    value = float(text)
+    if any(c in "123456789" for c in mantissa) and (
+            value if precision == Double
+            else struct.unpack("f", struct.pack("f", value))[0]) == 0.0:
+        return "0.0"
     if text.startswith("."):
         text = "0" + text
     mantissa, _, exponent = text.lower().partition("e")
@@ -154,6 +156,45 @@ def _ungrouped(node: ast.Expr) -> ast.Expr:
     return node
 
 
+_RELATIONAL = frozenset({T.LESS, T.LESS_EQUAL, T.GREATER, T.GREATER_EQUAL, T.EQUAL_EQUAL,
+                         T.NOT_EQUAL})
+
+
+def c_type(node: ast.Expr):
+    """The type C++ gives the printed ``node``, where it differs from the type checker's.
+
+    GeNN types a comparison as its operands' common type and ``!``/``&&``/``||`` as int
+    (SPEC 9.4); C++ makes all of them ``bool``, and the difference reaches every arithmetic
+    expression built on one. Values agree (C++'s are GeNN's observable ones); overload
+    resolution does not, so library calls convert arguments by this type.
+    """
+    node = _ungrouped(node)
+    if isinstance(node, ast.LogicalExpr) or (
+            isinstance(node, ast.UnaryExpr) and node.op.type is T.NOT):
+        return Bool
+    if isinstance(node, ast.BinaryExpr):
+        if node.op.type is T.COMMA:
+            return c_type(node.right)
+        if node.op.type in _RELATIONAL:
+            return Bool
+        left, right = c_type(node.left), c_type(node.right)
+        if not (isinstance(left, NumericType) and isinstance(right, NumericType)):
+            return node.type
+        if node.op.type in (T.SHIFT_LEFT, T.SHIFT_RIGHT):
+            return promote(left)
+        return common_type(left, right)
+    if isinstance(node, ast.UnaryExpr) and node.op.type in (T.PLUS, T.MINUS, T.TILDE):
+        operand = c_type(node.operand)
+        return promote(operand) if isinstance(operand, NumericType) else node.type
+    if isinstance(node, ast.ConditionalExpr):
+        if_true, if_false = c_type(node.if_true), c_type(node.if_false)
+        if if_true == if_false:
+            return if_true
+        if isinstance(if_true, NumericType) and isinstance(if_false, NumericType):
+            return common_type(if_true, if_false)
+    return node.type
+
+
 class _Printer:
     def __init__(self, env: Environment, dialect: CDialect, context=None):
         self.env = env
@@ -171,10 +212,10 @@ class _Printer:
         token = node.token
         if token.type is T.SCALAR_NUMBER:
             precision = node.type if node.type is not None else self.env.type_context["scalar"]
-            return self.dialect.float_literal(_number_text(token.lexeme), precision)
+            return self.dialect.float_literal(_number_text(token.lexeme, precision), precision)
         if token.type in (T.FLOAT_NUMBER, T.DOUBLE_NUMBER):
             precision = Float if token.type is T.FLOAT_NUMBER else Double
-            return self.dialect.float_literal(_number_text(token.lexeme), precision)
+            return self.dialect.float_literal(_number_text(token.lexeme, precision), precision)
         if token.type is T.STRING:
             return c_string_literal(decode_string_literal(token.lexeme))
         return token.lexeme
@@ -260,31 +301,20 @@ class _Printer:
         return f"{self.expr(node.callee)}({', '.join(arguments)})"
 
     def library_call(self, node: ast.CallExpr, name: str, arguments: list, top: bool) -> str:
-        """A call of a C function, its arguments converted where C++ would choose another
-        overload than the type checker did (see ``_EXACT_ARGUMENT_FUNCTIONS``)."""
+        """A call of a C function with every argument converted to the parameter type of the
+        overload the type checker chose, where the two differ.
+
+        C++ and CUDA resolve overloads by their own rules: ``fmax(float, double)`` and
+        ``exp(bool)`` are ambiguous to CUDA's, ``min(float, int)`` matches no template and C's
+        ``abs`` takes an int whatever it is given. Spelling the chosen parameter types out makes
+        the call compute in the type the checker gave it, on every backend."""
         signature = node.signature
-        exact = name in _EXACT_ARGUMENT_FUNCTIONS
-        all_integral = bool(node.arguments) and all(
-            isinstance(a.type, NumericType) and a.type.is_integer for a in node.arguments)
-        # arguments of different types (fmax(float, double)) are ambiguous to CUDA's overloads
-        # and promoted differently by C++'s: give each the parameter type the checker chose
-        # (pow(float, int) is fine: both have an integer-exponent overload)
-        types = [a.type for a in node.arguments]
-        int_exponent = (name == "pow" and len(types) == 2
-                        and all(isinstance(t, NumericType) for t in types)
-                        and types[1].is_integer and not types[0].is_integer)
-        mixed = len({t for t in types[:1 if int_exponent else None]
-                     if isinstance(t, NumericType)}) > 1
         converted = []
         for index, text in enumerate(arguments):
             parameter = (signature.arg_types[index] if index < len(signature.arg_types)
                          else None)
-            given = node.arguments[index].type if index < len(node.arguments) else None
-            if isinstance(parameter, NumericType) and (
-                    exact or (all_integral and not parameter.is_integer)
-                    or (mixed and given != parameter)
-                    or (isinstance(given, NumericType) and given.name == "bool"
-                        and given != parameter)):
+            given = c_type(node.arguments[index]) if index < len(node.arguments) else None
+            if isinstance(parameter, NumericType) and given != parameter:
                 text = f"({self.dialect.type_name(parameter)}){_wrap(text)}"
             converted.append(text)
         callee = self.dialect.function_name(name)

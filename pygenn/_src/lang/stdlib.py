@@ -16,6 +16,15 @@ _ONE_ARG = ("cos sin tan acos asin atan cosh sinh tanh acosh asinh atanh exp exp
             "tgamma lgamma")
 _TWO_ARGS = "atan2 pow fmod nextafter remainder fdim fmax fmin copysign hypot"
 
+# C's <math.h> declares only the double versions in the global namespace: a C++ backend that
+# prints these calls unqualified brings <cmath>'s float and integer overloads in with
+# ``using std::name;`` (see ``CPP_USING_DECLARATIONS``), so exp(float) computes in float, as the
+# type checker says and as CUDA's overloads do.
+CMATH_FUNCTIONS = tuple((_ONE_ARG + " " + _TWO_ARGS + " fma scalbn ldexp ilogb").split())
+CPP_USING_DECLARATIONS = "\n".join(
+    "using " + "; using ".join(f"std::{n}" for n in CMATH_FUNCTIONS[i:i + 6]) + ";"
+    for i in range(0, len(CMATH_FUNCTIONS), 6))
+
 STANDARD_LIBRARY = (
     (_ONE_ARG, "F", ("F",), False),
     (_TWO_ARGS, "F", ("F", "F"), False),
