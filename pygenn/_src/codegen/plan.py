@@ -2,8 +2,7 @@
 
 ``ModelPlan`` is built once per ``build()`` from the frozen model description. It decides what
 GeNN decides at finalisation: how many delay slots each neuron group has, which variables are
-delayed, whether spike times and spike queues are needed, and the storage of every array (SPEC
-sections 4.4, 11.2, 11.5, 11.8).
+delayed, whether spike times and spike queues are needed, and the storage of every array.
 """
 from __future__ import annotations
 
@@ -70,7 +69,7 @@ class SynapsePlan:
     col_stride: int = 0                          # SPARSE with postsynaptic learning
     delayed_post_reads: bool = False             # any `x[d]` in synaptic code
     # PSM vars that synaptic code reads through psm_var_refs with a delay: stored with the
-    # target group's delay slots, like delayed WU post vars (SPEC 4.4, 11.2)
+    # target group's delay slots, like delayed WU post vars
     delayed_psm_vars: set = field(default_factory=set)
 
     @property
@@ -197,7 +196,7 @@ class ModelPlan:
     # ---------------------------------------------------------------- fusion
     def _plan_psm_fusion(self):
         """With ``fuse_postsynaptic_models``, identical PSMs onto one neuron group share one
-        ``outPost`` and PSM state, owned by the first of them (SPEC 11.3). Returns the owner of
+        ``outPost`` and PSM state, owned by the first of them, as in GeNN. Returns the owner of
         every group's PSM and the set of groups flagged fused."""
         owner = {name: name for name in self.synapses}
         fused = set()
@@ -344,10 +343,13 @@ class ModelPlan:
             # GeNN's layout: 1 + the largest delay, whatever the code reads. A group whose
             # delay is that largest one and reads prev_st_pre/prev_st_post (or the event
             # forms) therefore gets the newest slot for them, as in GeNN (a quirk: the
-            # README's "Differences from GeNN" and SPEC 15 item 18)
+            # README's "Differences from GeNN 5.4")
+            # a rank of a distributed model keeps the slots and queue the whole model gives
+            # the population, some of whose synapse groups live elsewhere (_src/distributed)
+            slots = max(slots, getattr(ng, "_distributed_delay_slots", 1) - 1)
             nplan.num_delay_slots = slots + 1
             if nplan.num_delay_slots > 1:
-                nplan.spike_queue = (
+                nplan.spike_queue = getattr(ng, "_distributed_spike_queue", False) or (
                     any(sg.axonal_delay_steps > 0 and "pre_spike_syn_code" in
                         self.synapses[sg.name].codes for sg in ng.out_syn)
                     or any(sg.back_prop_delay_steps > 0 and "post_spike_syn_code" in

@@ -1,4 +1,4 @@
-"""``GeNNModel``: the object PyGeNN scripts build, load and step (SPEC section 2).
+"""``GeNNModel``: the object PyGeNN scripts build, load and step.
 
 Model description comes from ``ModelSpec``; this class adds the constructor, the Python-facing
 group classes, the build/load lifecycle checks and the runtime-backed properties. The work of
@@ -26,10 +26,6 @@ _LOG_LEVELS = {PlogSeverity.NONE: logging.CRITICAL + 10, PlogSeverity.FATAL: log
                PlogSeverity.ERROR: logging.ERROR, PlogSeverity.WARNING: logging.WARNING,
                PlogSeverity.INFO: logging.INFO, PlogSeverity.DEBUG: logging.DEBUG,
                PlogSeverity.VERBOSE: logging.DEBUG - 5}
-
-_TIMERS = ("neuron_update", "init", "init_sparse", "presynaptic_update", "postsynaptic_update",
-           "synapse_dynamics")
-
 
 def _backend_modules() -> dict:
     try:
@@ -79,6 +75,16 @@ class GeNNModel(ModelSpec):
     _custom_update_wu_class = groups.CustomUpdateWU
     _custom_connectivity_update_class = groups.CustomConnectivityUpdate
 
+    def __new__(cls, *args, **kwargs):
+        # pygenn extension: a script that names a distribution (arguments distribution= or
+        # partition=, or the environment a launcher sets) gets a model simulated by several
+        # ranks (pygenn/_src/distributed); every other script gets this class
+        if cls is GeNNModel:
+            from .. import distributed
+            if distributed.requested(kwargs):
+                cls = distributed.model_class()
+        return super().__new__(cls)
+
     def __init__(self, precision="float", model_name: str = "GeNNModel", backend=None,
                  time_precision=None, genn_log_level=PlogSeverity.WARNING,
                  code_gen_log_level=PlogSeverity.WARNING,
@@ -89,7 +95,6 @@ class GeNNModel(ModelSpec):
         self._loaded = False
         self._runtime = None
         self._preferences = None
-        self._model_merged = None
         self._backend = None
         self.show_progress = True
         super().__init__(model_name, precision, time_precision)
@@ -137,6 +142,7 @@ class GeNNModel(ModelSpec):
 
     @property
     def dT(self) -> float:
+        """Deprecated alias of ``dt`` (the timestep in ms), kept for GeNN 4 scripts."""
         warnings.warn("dT has been deprecated since GeNN 4.9.0; use dt", FutureWarning,
                       stacklevel=2)
         return self.dt
@@ -183,16 +189,66 @@ class GeNNModel(ModelSpec):
         doc="Seconds spent in synapse dynamics (timing_enabled).")
 
     def get_custom_update_time(self, name: str) -> float:
-        """Seconds spent in the custom update group ``name``."""
+        """Seconds spent running the custom update group ``name`` (``timing_enabled``).
+
+        Parameters
+        ----------
+        name : str
+            The update group's name, as passed to ``custom_update``.
+
+        Returns
+        -------
+        float
+            Total seconds since load; 0.0 before load.
+        """
         return self._custom_update_timer(name, "update")
 
     def get_custom_update_transpose_time(self, name: str) -> float:
+        """Seconds spent transposing weights in the custom update group ``name``
+        (``timing_enabled``).
+
+        Parameters
+        ----------
+        name : str
+            The update group's name.
+
+        Returns
+        -------
+        float
+            Total seconds since load; 0.0 before load.
+        """
         return self._custom_update_timer(name, "transpose")
 
     def get_custom_update_remap_time(self, name: str) -> float:
+        """Seconds spent rebuilding the column remap of SPARSE connectivity after the custom
+        connectivity updates of group ``name`` changed it (``timing_enabled``).
+
+        Parameters
+        ----------
+        name : str
+            The update group's name.
+
+        Returns
+        -------
+        float
+            Total seconds since load; 0.0 before load.
+        """
         return self._custom_update_timer(name, "remap")
 
     def get_custom_update_host_time(self, name: str) -> float:
+        """Seconds spent in the host code of the custom connectivity updates of group ``name``
+        (``timing_enabled``).
+
+        Parameters
+        ----------
+        name : str
+            The update group's name.
+
+        Returns
+        -------
+        float
+            Total seconds since load; 0.0 before load.
+        """
         return self._custom_update_timer(name, "host")
 
     def _custom_update_timer(self, name: str, kind: str) -> float:
@@ -205,38 +261,144 @@ class GeNNModel(ModelSpec):
         if self._built:
             raise Exception("GeNN model already built")
 
-    def add_neuron_population(self, pop_name, num_neurons, neuron, params={}, vars={}):
-        """Add a neuron population (SPEC 2.4); returns a NeuronGroup."""
+    def add_neuron_population(self, pop_name, num_neurons, neuron, params=None, vars=None):
+        """Add a population of neurons that share one neuron model.
+
+        Parameters
+        ----------
+        pop_name : str
+            Unique name of the population (a C identifier).
+        num_neurons : int
+            Number of neurons.
+        neuron : NeuronModelBase or str
+            The neuron model: one made by ``create_neuron_model`` or a built-in's name.
+        params : dict, optional
+            Value of each of the model's parameters.
+        vars : dict, optional
+            Initial value of each of the model's variables: a number, an array with one value
+            per neuron or an ``init_var(...)`` initialiser.
+
+        Returns
+        -------
+        NeuronGroup
+        """
         self._check_not_built()
         return super().add_neuron_population(pop_name, num_neurons, neuron, params, vars)
 
     def add_synapse_population(self, pop_name, matrix_type, source, target, weight_update_init,
                                postsynaptic_init, connectivity_init=None):
-        """Add a synapse population (SPEC 2.4); returns a SynapseGroup."""
+        """Add synapses from one neuron population to another.
+
+        Parameters
+        ----------
+        pop_name : str
+            Unique name of the synapse population.
+        matrix_type : SynapseMatrixType or str
+            How connectivity and weights are stored: ``"DENSE"``, ``"SPARSE"``, ``"BITMASK"``,
+            ``"PROCEDURAL"``, ``"TOEPLITZ"``, ...
+        source, target : NeuronGroup or str
+            The presynaptic and postsynaptic populations (or their names).
+        weight_update_init : WeightUpdateInit
+            The weight update model with its values, from ``init_weight_update``.
+        postsynaptic_init : PostsynapticInit
+            The postsynaptic model with its values, from ``init_postsynaptic``.
+        connectivity_init : SparseConnectivityInit or ToeplitzConnectivityInit, optional
+            How connectivity is generated (``init_sparse_connectivity`` or
+            ``init_toeplitz_connectivity``); None for DENSE, or for SPARSE rows set with
+            ``set_sparse_connections``.
+
+        Returns
+        -------
+        SynapseGroup
+        """
         self._check_not_built()
         return super().add_synapse_population(pop_name, matrix_type, source, target,
                                                weight_update_init, postsynaptic_init,
                                                connectivity_init)
 
-    def add_current_source(self, cs_name, current_source_model, pop, params={}, vars={},
-                           var_refs={}):
-        """Add a current source to ``pop`` (SPEC 2.4); returns a CurrentSource."""
+    def add_current_source(self, cs_name, current_source_model, pop, params=None, vars=None,
+                           var_refs=None):
+        """Inject current from a current source model into every neuron of ``pop``.
+
+        Parameters
+        ----------
+        cs_name : str
+            Unique name of the current source.
+        current_source_model : CurrentSourceModelBase or str
+            The model: one made by ``create_current_source_model`` or a built-in's name.
+        pop : NeuronGroup or str
+            The population that receives the current.
+        params, vars, var_refs : dict, optional
+            Parameter values, initial variable values and references to variables of ``pop``.
+
+        Returns
+        -------
+        CurrentSource
+        """
         self._check_not_built()
         return super().add_current_source(cs_name, current_source_model, pop, params, vars,
                                           var_refs)
 
-    def add_custom_update(self, cu_name, group_name, custom_update_model, params={}, vars={},
-                          var_refs={}, egp_refs={}):
-        """Add a custom update (SPEC 2.4); returns a CustomUpdate or CustomUpdateWU."""
+    def add_custom_update(self, cu_name, group_name, custom_update_model, params=None,
+                          vars=None, var_refs=None, egp_refs=None):
+        """Add a custom update, run by ``custom_update(group_name)``.
+
+        Parameters
+        ----------
+        cu_name : str
+            Unique name of the custom update.
+        group_name : str
+            The update group: ``custom_update(group_name)`` runs every custom update of it.
+        custom_update_model : CustomUpdateModelBase or str
+            The model: one made by ``create_custom_update_model`` or a built-in's name.
+        params, vars : dict, optional
+            Parameter values and initial variable values.
+        var_refs : dict, optional
+            The variables it reads or writes, from ``create_var_ref`` and friends; references
+            to weight update variables (``create_wu_var_ref``) make it a per-synapse update.
+        egp_refs : dict, optional
+            References to extra global parameters (``create_egp_ref`` and friends).
+
+        Returns
+        -------
+        CustomUpdate or CustomUpdateWU
+        """
         self._check_not_built()
         return super().add_custom_update(cu_name, group_name, custom_update_model, params, vars,
                                          var_refs, egp_refs)
 
     def add_custom_connectivity_update(self, cu_name, group_name, syn_group,
-                                       custom_conn_update_model, params={}, vars={},
-                                       pre_vars={}, post_vars={}, var_refs={}, pre_var_refs={},
-                                       post_var_refs={}, egp_refs={}):
-        """Add a custom connectivity update (SPEC 2.4)."""
+                                       custom_conn_update_model, params=None, vars=None,
+                                       pre_vars=None, post_vars=None, var_refs=None,
+                                       pre_var_refs=None, post_var_refs=None, egp_refs=None):
+        """Add code that changes the connectivity of a SPARSE synapse group, run by
+        ``custom_update(group_name)``.
+
+        Parameters
+        ----------
+        cu_name : str
+            Unique name of the custom connectivity update.
+        group_name : str
+            The update group it belongs to.
+        syn_group : SynapseGroup or str
+            The SPARSE synapse group whose rows it changes.
+        custom_conn_update_model : CustomConnectivityUpdateModelBase
+            The model, made by ``create_custom_connectivity_update_model``.
+        params, vars, pre_vars, post_vars : dict, optional
+            Parameter values and initial values of its per-synapse, per-presynaptic-neuron
+            and per-postsynaptic-neuron variables.
+        var_refs : dict, optional
+            References to per-synapse variables of ``syn_group`` (``create_wu_var_ref``),
+            kept in step when synapses are added or removed.
+        pre_var_refs, post_var_refs : dict, optional
+            References to variables sized like the presynaptic or postsynaptic population.
+        egp_refs : dict, optional
+            References to extra global parameters.
+
+        Returns
+        -------
+        CustomConnectivityUpdate
+        """
         self._check_not_built()
         return super().add_custom_connectivity_update(
             cu_name, group_name, syn_group, custom_conn_update_model, params, vars, pre_vars,
@@ -245,7 +407,22 @@ class GeNNModel(ModelSpec):
     # ------------------------------------------------------------------ lifecycle
     def build(self, path_to_model: str = "./", always_rebuild: bool = False,
               never_rebuild: bool = False) -> None:
-        """Generate and compile the model's code in ``<path_to_model>/<name>_CODE``."""
+        """Generate the model's code into ``<path_to_model>/<name>_CODE`` and compile it.
+
+        The compiled library is kept in the build cache (``~/.cache/pygenn`` or
+        ``$PYGENN_CACHE_DIR``) under a hash of the generated code and the compiler settings, so
+        building an unchanged model again skips compilation.
+
+        Parameters
+        ----------
+        path_to_model : str
+            Folder in which ``<name>_CODE`` (a copy of the generated sources) is written.
+        always_rebuild : bool
+            Compile again even when the build cache has this model, replacing its entry.
+        never_rebuild : bool
+            Generate the code but compile nothing (GeNN's option for parallel runs that share
+            one build). pygenn cannot load such a model yet: its ``load()`` raises.
+        """
         from . import lifecycle
 
         if self._built:
@@ -366,7 +543,13 @@ class GeNNModel(ModelSpec):
         stepping.run_steps(self._runtime, num_steps, show_progress=self.show_progress)
 
     def custom_update(self, name: str) -> None:
-        """Run every custom (connectivity) update whose update group is ``name``."""
+        """Run every custom update and custom connectivity update of an update group.
+
+        Parameters
+        ----------
+        name : str
+            The update group's name (``group_name`` of ``add_custom_update``).
+        """
         if not self._loaded:
             raise Exception("GeNN model has to be loaded before performing custom update")
         self._runtime.custom_update(name)

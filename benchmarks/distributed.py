@@ -1,0 +1,121 @@
+"""Wall time per biological second of one model on 1, 2, 3, ... CPU ranks (issue 16).
+
+The model: a balanced network split into ``--pops`` excitatory populations and one inhibitory
+population (whole populations are what ranks own), with Poisson input, FixedProbability
+connectivity and 1 ms / 0.5 ms axonal delays; dt 0.1 ms. Each rank count runs as that many
+processes on this machine (``pygenn.distributed.run_ranks``), ``--repeats`` times; the figure is
+the median over repeats of the slowest rank's simulation loop (``step_time()`` including the
+spike exchange), per simulated second. "plain" is an ordinary GeNNModel in one process. Every
+run's spike count is printed: they must agree across rank counts (the model is the same).
+
+    python benchmarks/distributed.py [--ranks 1 2 3] [--neurons 20000] [--ms 1000]
+
+On a machine with fewer cores than ranks the ranks share cores, and every step waits for the
+slowest: expect no speed-up there; the exchange's cost is what this measures then.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+
+LIF = {"C": 0.2, "TauM": 20.0, "Vrest": -60.0, "Vreset": -60.0, "Vthresh": -50.0,
+       "Ioffset": 0.0, "TauRefrac": 5.0}
+
+
+def describe(model, num_neurons: int, num_exc_pops: int, backend: str):
+    from pygenn import init_postsynaptic, init_sparse_connectivity, init_var, init_weight_update
+
+    model.dt = 0.1
+    model.seed = 7
+    exc_size = int(0.8 * num_neurons) // num_exc_pops
+    inh_size = num_neurons - exc_size * num_exc_pops
+    initial = {"V": init_var("Uniform", {"min": -60.0, "max": -50.0}), "RefracTime": 0.0}
+    poisson = model.add_neuron_population("poisson", 1000, "Poisson", {"rate": 10.0},
+                                          {"timeStepToSpike": 0.0})
+    exc = [model.add_neuron_population(f"exc{i}", exc_size, "LIF", LIF, initial)
+           for i in range(num_exc_pops)]
+    inh = model.add_neuron_population("inh", inh_size, "LIF", LIF, initial)
+    pops = [poisson] + exc + [inh]
+    for pop in pops:
+        pop.spike_recording_enabled = True
+    prob = min(1.0, 80.0 / num_neurons)          # ~80 recurrent inputs per neuron
+    connect = init_sparse_connectivity("FixedProbability", {"prob": prob})
+    input_connect = init_sparse_connectivity("FixedProbability", {"prob": 0.02})
+    excitatory = init_postsynaptic("ExpCurr", {"tau": 5.0})
+    inhibitory = init_postsynaptic("ExpCurr", {"tau": 10.0})
+    for target in exc + [inh]:
+        model.add_synapse_population(f"poisson_{target.name}", "SPARSE", poisson, target,
+                                     init_weight_update("StaticPulse", {}, {"g": 0.35}),
+                                     excitatory, input_connect)
+        for source in exc:
+            sg = model.add_synapse_population(
+                f"{source.name}_{target.name}", "SPARSE", source, target,
+                init_weight_update("StaticPulse", {}, {"g": 0.1}), excitatory, connect)
+            sg.axonal_delay_steps = 10
+        sg = model.add_synapse_population(f"inh_{target.name}", "SPARSE", inh, target,
+                                          init_weight_update("StaticPulse", {}, {"g": -0.5}),
+                                          inhibitory, connect)
+        sg.axonal_delay_steps = 5
+    return pops
+
+
+def run(num_neurons: int, num_exc_pops: int, milliseconds: float, backend: str, path: str,
+        distributed: bool):
+    """Build, load and simulate; (loop seconds, spikes, exchange seconds, build+load s)."""
+    from pygenn import GeNNModel
+
+    kwargs = {"distribution": None} if distributed else {}
+    model = GeNNModel("float", "dist_bench", backend=backend, **kwargs)
+    model.show_progress = False
+    pops = describe(model, num_neurons, num_exc_pops, backend)
+    start = time.perf_counter()
+    model.build(path)
+    steps = int(round(milliseconds / model.dt))
+    model.load(num_recording_timesteps=steps)
+    loaded = time.perf_counter()
+    while model.timestep < steps:
+        model.step_time()
+    loop = time.perf_counter() - loaded
+    model.pull_recording_buffers_from_device()
+    spikes = sum(len(pop.spike_recording_data[0][0]) for pop in pops)
+    return loop, spikes, getattr(model, "exchange_time", 0.0), loaded - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ranks", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--neurons", type=int, default=20000)
+    parser.add_argument("--pops", type=int, default=4, help="excitatory populations")
+    parser.add_argument("--ms", type=float, default=1000.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--backend", default="single_threaded_cpu")
+    options = parser.parse_args()
+    from pygenn.distributed import run_ranks
+
+    print(f"{options.neurons} neurons in {options.pops + 1} populations (+1000 Poisson), "
+          f"{options.ms:.0f} ms, backend {options.backend}, {os.cpu_count()} CPUs")
+    print("ranks    s per bio s (median, range)    exchange s/bio s   spikes   build+load s")
+    with tempfile.TemporaryDirectory() as path:
+        for label, ranks in [("plain", None)] + [(str(n), n) for n in options.ranks]:
+            figures = []
+            for _ in range(options.repeats):
+                args = (options.neurons, options.pops, options.ms, options.backend, path)
+                if ranks is None:
+                    results = [run(*args, False)]
+                else:
+                    results = run_ranks(run, ranks, *args, True)
+                slowest = max(results, key=lambda r: r[0])
+                figures.append((slowest[0], slowest[2], results[0][1], slowest[3]))
+            per_second = [f[0] * 1000.0 / options.ms for f in figures]
+            exchange = statistics.median(f[1] for f in figures) * 1000.0 / options.ms
+            print(f"{label:6s}   {statistics.median(per_second):7.3f} "
+                  f"({min(per_second):.3f}-{max(per_second):.3f})"
+                  f"{'':14s}{exchange:7.3f}        {figures[0][2]:8d}   "
+                  f"{statistics.median(f[3] for f in figures):.2f}")
+
+
+if __name__ == "__main__":
+    main()
