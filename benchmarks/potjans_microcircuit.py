@@ -217,7 +217,7 @@ def save_plot(populations, rates, facts):
         return
     fig, (raster, bars) = plt.subplots(1, 2, figsize=(12, 6), width_ratios=(3, 1))
     offset = 0
-    for name, pop in populations.items():
+    for pop in populations.values():
         times, ids = pop.spike_recording_data[0]
         keep = ids < max(1, pop.num_neurons // 20)        # a 5 % sample keeps the plot light
         raster.scatter(times[keep], ids[keep] + offset, s=0.5)

@@ -1,4 +1,4 @@
-"""pygenn: a pure-Python implementation of GeNN 5's PyGeNN (SPEC section 1)."""
+"""pygenn: a pure-Python implementation of GeNN 5's PyGeNN."""
 from . import (  # noqa: F401 - GeNN makes these submodules attributes of pygenn
                current_source_models, custom_connectivity_update_models,
                custom_update_models, genn_model, init_sparse_connectivity_snippets,

@@ -27,26 +27,71 @@ def _deprecated(old: str, new: str) -> None:
                   stacklevel=3)
 
 
-def init_connectivity(init_sparse_connect_snippet, params={}):
-    """Deprecated alias of init_sparse_connectivity."""
+def init_connectivity(init_sparse_connect_snippet, params=None):
+    """Deprecated alias of ``init_sparse_connectivity`` (GeNN 4's name).
+
+    Parameters
+    ----------
+    init_sparse_connect_snippet : InitSparseConnectivitySnippetBase or str
+        The connectivity snippet, or a built-in's name.
+    params : dict, optional
+        Value of each of the snippet's parameters.
+
+    Returns
+    -------
+    SparseConnectivityInit
+    """
     _deprecated("init_connectivity", "init_sparse_connectivity")
     return init_sparse_connectivity(init_sparse_connect_snippet, params)
 
 
 def create_dpf_class(dp_func):
-    """Deprecated: derived parameter functions are now passed directly."""
+    """Deprecated (GeNN 4): derived parameter functions are now passed directly.
+
+    Parameters
+    ----------
+    dp_func : callable
+        The derived parameter function.
+
+    Returns
+    -------
+    callable
+        A class-like callable returning ``dp_func``, as GeNN 4 scripts expect.
+    """
     _deprecated("create_dpf_class", "the function itself")
     return lambda: dp_func
 
 
 def create_cmlf_class(cml_func):
-    """Deprecated: max-length functions are now passed directly."""
+    """Deprecated (GeNN 4): row and column length functions are now passed directly.
+
+    Parameters
+    ----------
+    cml_func : callable
+        The maximum row or column length function.
+
+    Returns
+    -------
+    callable
+        A class-like callable returning ``cml_func``, as GeNN 4 scripts expect.
+    """
     _deprecated("create_cmlf_class", "the function itself")
     return lambda: cml_func
 
 
 def create_cksf_class(cks_func):
-    """Deprecated: kernel-size functions are now passed directly."""
+    """Deprecated (GeNN 4): kernel size functions are now passed directly.
+
+    Parameters
+    ----------
+    cks_func : callable
+        The kernel size function.
+
+    Returns
+    -------
+    callable
+        A class-like callable returning ``cks_func``, as GeNN 4 scripts expect.
+    """
     _deprecated("create_cksf_class", "the function itself")
     return lambda: cks_func
 

@@ -10,7 +10,7 @@ try:
 except ImportError as _error:  # pragma: no cover - depends on the environment
     raise ImportError('pygenn.pynn needs PyNN 0.13: pip install "pygenn[pynn]"') from _error
 
-from pygenn._src.pynn import *
+from pygenn._src.pynn import *  # noqa: F403 - a PyNN backend module is its simulator API
 from pygenn._src.pynn import list_standard_models  # noqa: F401
 
 _sys.modules.setdefault("pyNN.pygenn", _sys.modules[__name__])

@@ -103,7 +103,7 @@ def test_custom_connectivity_update_models_is_empty():
 def test_misspelt_builtin_has_did_you_mean():
     with pytest.raises(AttributeError, match="module 'pygenn.neuron_models' has no built-in "
                                              "'Izhikevic'. Did you mean 'Izhikevich'"):
-        neuron_models.Izhikevic
+        _ = neuron_models.Izhikevic
 
 
 def test_types_module():

@@ -103,4 +103,5 @@ def test_deprecated_genn_model_helpers():
 def test_builtin_model_by_name():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert getattr(pygenn.neuron_models, "LIF")().name == "LIF"
+        name = "LIF"                # looked up by a name known only at run time
+        assert getattr(pygenn.neuron_models, name)().name == "LIF"

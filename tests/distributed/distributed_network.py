@@ -139,7 +139,7 @@ def run_rank(path: str, partition=None, backend: str = "single_threaded_cpu") ->
     for name, pop in pops.items():
         if not model.is_local(pop):
             try:
-                pop.vars["V" if "V" in pop.vars else "timeStepToSpike"].view
+                _ = pop.vars["V" if "V" in pop.vars else "timeStepToSpike"].view
             except RuntimeError as error:
                 result["remote_errors"][name] = str(error)
     result["rank"] = model.rank

@@ -112,7 +112,7 @@ def test_partition_after_build_and_seed_shared():
                                  init_weight_update("StaticPulse", {}, {"g": 0.1}),
                                  init_postsynaptic("DeltaCurr"))
     with pytest.raises(RuntimeError, match="decided at build"):
-        model.partition
+        _ = model.partition
     model.build(str(_tmp()), never_rebuild=True)
     assert model.partition == {"pre": 0, "post": 1}
     assert model.is_local(pre) and not model.is_local("post") and not model.is_local("s")

@@ -57,11 +57,25 @@ def test_simplest_simulation(backend, tmp_path):
 
 
 def test_code_generation_is_lazy(backend, tmp_path, caplog):
-    for attempt in range(2):
+    for _ in range(2):
         model, pop = _lif_model(backend, tmp_path, "lazy")
         with caplog.at_level(logging.INFO, logger="pygenn"):
             model.build(path_to_model=str(tmp_path))
     assert "cached" in caplog.records[-1].getMessage()
+
+
+def test_always_rebuild_compiles_a_cached_model_again(backend, tmp_path, caplog):
+    model, _ = _lif_model(backend, tmp_path, "always")
+    model.build(path_to_model=str(tmp_path))
+    model, pop = _lif_model(backend, tmp_path, "always")
+    with caplog.at_level(logging.INFO, logger="pygenn"):
+        model.build(path_to_model=str(tmp_path), always_rebuild=True)
+    messages = [record.getMessage() for record in caplog.records]
+    assert any(m.startswith("compiled always") for m in messages)
+    model.load()
+    model.step_time()
+    pop.vars["V"].pull_from_device()
+    assert np.isfinite(pop.vars["V"].values).all()
 
 
 def test_spike_recording_matches_analytic_period(backend, tmp_path):
@@ -114,7 +128,7 @@ def test_device_only_variable_cannot_be_read(backend, tmp_path):
     model.build(path_to_model=str(tmp_path))
     model.load()
     with pytest.raises(Exception, match="DEVICE"):
-        pop.vars["V"].values
+        _ = pop.vars["V"].values
     assert pop.vars["RefracTime"].values.shape == (1,)
 
 
@@ -299,7 +313,7 @@ def test_two_loaded_copies_of_one_model_are_independent(backend, tmp_path):
     for model, _ in models:
         for _ in range(5):
             model.step_time()
-    for (model, pop), tau in zip(models, (10.0, 20.0)):
+    for (_, pop), tau in zip(models, (10.0, 20.0)):
         pop.vars["V"].pull_from_device()
         np.testing.assert_allclose(pop.vars["V"].values, (1 - 1 / tau) ** 5)
 

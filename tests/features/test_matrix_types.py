@@ -447,7 +447,7 @@ def test_procedural_weights_have_no_storage(make_model):
     model.build_load()
     with pytest.raises(RuntimeError, match="PROCEDURAL synapse group 'Syn' recomputes 'g' "
                                            "from its init snippet"):
-        sg.vars["g"].view
+        _ = sg.vars["g"].view
 
 
 # ------------------------------------------------------------------------ refused combinations

@@ -68,7 +68,7 @@ def _deliveries(backend, tmp_path, name, configure, steps=12):
     model.build(path_to_model=str(tmp_path))
     model.load()
     seen = []
-    for k in range(steps):
+    for _ in range(steps):
         model.step_time()
         post.vars["I"].pull_from_device()
         seen.append(post.vars["I"].values.copy())

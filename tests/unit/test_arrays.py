@@ -94,7 +94,7 @@ def test_reading_before_load_raises():
     var = _lif(fx.model()).vars["V"]
     with pytest.raises(RuntimeError, match="variable 'V' of Neuron group 'Pop' has no memory "
                                            "yet: call model.load\\(\\) first"):
-        var.view
+        _ = var.view
     with pytest.raises(RuntimeError, match="call model.load"):
         var.push_to_device()
 
@@ -156,7 +156,7 @@ def test_device_only_variable_has_no_view():
     assert ng.vars["V"]._view is None
     with pytest.raises(RuntimeError, match="variable 'V' of Neuron group 'Pop' has no host "
                                            "copy: its location is VarLocation.DEVICE"):
-        ng.vars["V"].values
+        _ = ng.vars["V"].values
 
 
 def test_unload_drops_runtime_references():
@@ -179,7 +179,7 @@ def test_cuda_array_interface():
                                             "strides": None, "typestr": "<f4", "version": 3}
     var.set_array(fx.FakeArray(np.zeros(3, dtype=np.float32)), view_shape=(3,))
     with pytest.raises(RuntimeError, match="has no CUDA device memory"):
-        var.__cuda_array_interface__
+        _ = var.__cuda_array_interface__
 
 
 def test_double_precision_dtype():
@@ -252,9 +252,9 @@ def test_sparse_batched_values():
 def test_sparse_view_raises():
     _, sg, _, _ = _sparse_loaded([0], [0])
     with pytest.raises(Exception, match="SPARSE synapse variables have padded rows"):
-        sg.vars["g"].view
+        _ = sg.vars["g"].view
     with pytest.raises(Exception, match="padded rows"):
-        sg.vars["g"].current_view
+        _ = sg.vars["g"].current_view
 
 
 def test_snippet_connectivity_row_major_order():

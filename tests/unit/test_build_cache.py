@@ -95,6 +95,31 @@ def test_miss_builds_then_hit_reuses(private_cache, caplog):
     assert "cached Model" in messages
 
 
+def test_rebuilding_builds_again_and_replaces_the_entry(private_cache):
+    """GeNN's always_rebuild: a hit is built again and its entry replaced; outside the
+    context the new entry is reused."""
+    calls = []
+    first = cache.get_or_build("r" * 64, {"a.cc": "x"}, fake_build(calls), name="Model")
+    built_before = cache.read_manifest(first)["library_sha256"]
+    with cache.rebuilding():
+        again = cache.get_or_build("r" * 64, {"a.cc": "x"}, fake_build(calls), name="Model")
+    with cache.rebuilding(False):
+        cache.get_or_build("r" * 64, {"a.cc": "x"}, fake_build(calls), name="Model")
+    assert again == first and len(calls) == 2
+    assert cache.is_complete(again)
+    assert cache.read_manifest(again)["library_sha256"] == built_before   # same fake text
+    assert not any((private_cache / ".tmp").iterdir())
+
+
+def test_rebuilding_retries_a_remembered_failure():
+    calls = []
+    with pytest.raises(BuildError):
+        cache.get_or_build("q" * 64, {}, failing_build(calls))
+    with cache.rebuilding(), pytest.raises(BuildError):
+        cache.get_or_build("q" * 64, {}, failing_build(calls))
+    assert len(calls) == 2
+
+
 def test_entry_holds_library_and_manifest(private_cache):
     entry = cache.get_or_build("m" * 64, {"a.cc": "x", "b.h": "y"}, fake_build([]), name="M")
     manifest = cache.read_manifest(entry)

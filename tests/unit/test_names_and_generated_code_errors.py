@@ -11,8 +11,7 @@ import shutil
 
 import pytest
 
-from pygenn import (GeNNModel, create_neuron_model, create_weight_update_model,
-                    init_postsynaptic, init_weight_update)
+from pygenn import GeNNModel, create_neuron_model
 from pygenn._src.build.compile import code_strings_in_log, compile_shared_library
 from pygenn._genn import Var
 from pygenn._src.codegen.stream import CodeStream, marker_text, user_code_origin

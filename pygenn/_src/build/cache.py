@@ -12,7 +12,8 @@ A miss builds in a private temporary folder inside the cache and publishes it wi
 ``os.rename`` under a file lock; if another process or thread published the same key meanwhile,
 ours is discarded. Builds that failed are remembered for the rest of the process: asking again
 raises the same ``BuildError`` without recompiling, and the failed build's files are kept under
-``<cache>/failed/<key>`` so the paths in the error stay valid.
+``<cache>/failed/<key>`` so the paths in the error stay valid. ``rebuilding()`` (GeNN's
+``always_rebuild``) turns every lookup into a miss whose build replaces the entry.
 
 Location: ``~/.cache/pygenn``, or the directory in the environment variable ``PYGENN_CACHE_DIR``
 (the only pygenn setting read from the environment; tests point it at a temporary folder).
@@ -20,6 +21,7 @@ Location: ``~/.cache/pygenn``, or the directory in the environment variable ``PY
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import json
 import logging
@@ -44,6 +46,27 @@ logger = logging.getLogger("pygenn.build")
 
 _failed_builds: dict[str, BuildError] = {}
 _failed_builds_lock = threading.Lock()
+
+# inside ``rebuilding(True)``: every entry asked for is built again (``always_rebuild``)
+_rebuild_all = contextvars.ContextVar("pygenn_rebuild_all", default=False)
+
+
+@contextlib.contextmanager
+def rebuilding(enabled: bool = True):
+    """Within this context, ``get_or_build`` builds every entry again (``build(always_rebuild=
+    True)``): an existing entry is replaced and a failure remembered from an earlier build is
+    retried.
+
+    Parameters
+    ----------
+    enabled : bool
+        False leaves the cache's normal behaviour (so callers can pass their flag through).
+    """
+    token = _rebuild_all.set(bool(enabled) or _rebuild_all.get())
+    try:
+        yield
+    finally:
+        _rebuild_all.reset(token)
 
 
 def cache_dir() -> Path:
@@ -111,27 +134,31 @@ def get_or_build(key: str, sources: dict[str, str], build_fn: Callable[[Path], P
     ``build_fn(build_dir)`` builds into the (empty, private) ``build_dir`` and returns the path
     of the library it made there. ``sources`` are recorded in the manifest; ``name`` (e.g. the
     model's name) is used in log messages. Raises the ``BuildError`` of a failed build, also
-    for later calls with the same key in this process.
+    for later calls with the same key in this process. Inside ``rebuilding()`` every call is a
+    miss: it builds again and replaces the entry.
     """
     label = name or key[:12]
+    forced = _rebuild_all.get()
     with _failed_builds_lock:
+        if forced:
+            _failed_builds.pop(key, None)       # a forced rebuild tries again
         failed = _failed_builds.get(key)
     if failed is not None:
         raise failed
     entry = cache_dir() / key
-    problem = entry_problem(entry)
+    problem = "a rebuild was asked for" if forced else entry_problem(entry)
     if problem is None:                 # a hit needs no write access (a read-only cache works)
         logger.info("cached %s", label)
         return entry
     usable_cache_dir()                  # a miss builds there: say now if it cannot
-    if entry.exists():
+    if entry.exists() and not forced:
         warnings.warn(f"The build cache entry {entry} of {label} is unusable ({problem}); "
                       f"rebuilding it", RuntimeWarning, stacklevel=2)
     start = time.perf_counter()
     build_dir = _private_build_dir(key)
     library = _run_build(key, build_dir, build_fn)
     _write_manifest(build_dir, key, label, library, sources)
-    _publish(build_dir, entry)
+    _publish(build_dir, entry, replace=forced)
     logger.info("compiled %s in %.2f s", label, time.perf_counter() - start)
     return entry
 
@@ -321,10 +348,11 @@ def _write_manifest(build_dir: Path, key: str, name: str, library: Path,
     (build_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
 
 
-def _publish(build_dir: Path, entry: Path) -> None:
-    """Atomically rename ``build_dir`` to ``entry`` unless a complete entry appeared meanwhile."""
+def _publish(build_dir: Path, entry: Path, replace: bool = False) -> None:
+    """Atomically rename ``build_dir`` to ``entry`` unless a complete entry appeared meanwhile
+    (or, with ``replace``, in place of any entry: a forced rebuild)."""
     with _publication_lock():
-        if is_complete(entry):
+        if is_complete(entry) and not replace:
             logger.debug("%s was published by another build meanwhile; discarding ours", entry)
             shutil.rmtree(build_dir, ignore_errors=True)
             return

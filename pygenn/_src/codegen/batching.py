@@ -1,4 +1,4 @@
-"""Batching (SPEC 11.9): which arrays hold one copy per batch, and loops over the batch.
+"""Batching: which arrays hold one copy per batch, and loops over the batch.
 
 With ``batch_size`` B > 1 every array with a batch dimension stores its B copies one after the
 other (batch-major: ``[batch][slot][element]``), so generated code of the per-step phases reaches

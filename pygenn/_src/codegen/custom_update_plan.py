@@ -1,4 +1,4 @@
-"""Custom updates (SPEC 10.7, 11.13), the planning half: which arrays they own and where
+"""Custom updates, the planning half: which arrays they own and where
 their references point.
 
 ``plan_custom_updates`` parses every custom update's ``update_code`` and registers its variables,

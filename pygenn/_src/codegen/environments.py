@@ -1,4 +1,4 @@
-"""Building the name environments that user code strings are checked and printed in (SPEC 10)."""
+"""Building the name environments that user code strings are checked and printed in."""
 from __future__ import annotations
 
 from ..lang import ArrayBounds, Environment, rng_function_signatures

@@ -1,4 +1,4 @@
-"""Generating initialisation: variable init snippets and sparse connectivity (SPEC 10.9, 10.10, 11.10).
+"""Generating initialisation: variable init snippets and sparse connectivity.
 
 Variables given as numbers or ``init_var(...)`` are initialised by generated code; variables given
 as arrays (or None) are filled from the host at load. Element loops come from ``target`` so the
@@ -61,7 +61,7 @@ class InitGenerator:
                             per_copy: str) -> None:
         """``array[index] = _value`` in each of ``copies`` consecutive copies of ``per_copy``
         elements: init code computes one value per element, stored for every batch and delay
-        slot (SPEC 10.9)."""
+        slot, as GeNN's init code does."""
         if copies <= 1:
             s.line(f"{array}[{index}] = _value;")
             return

@@ -1,4 +1,4 @@
-"""Merging populations whose generated code is identical (DESIGN.md layer 3).
+"""Merging populations whose generated code is identical, so one function serves them all.
 
 Code is generated twice. The first pass prints every per-population constant as a struct field, so
 populations that differ only in sizes or parameter values produce identical text and are merged. The

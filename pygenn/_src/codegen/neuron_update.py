@@ -1,4 +1,4 @@
-"""Generating the neuron update of one population (SPEC 11.1 step 3), backend-independent.
+"""Generating the neuron update of one population (after the synaptic updates of the step), backend-independent.
 
 The result is split into a *prologue* run once per population and step (spike-queue pointer,
 clearing spike counts and recording words, previous-spike-time bookkeeping) and a *body* run once per
@@ -7,7 +7,6 @@ neuron with ``_id`` defined. Backends wrap these in loops (CPU) or threads (CUDA
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 from .. import param_arrays
 from ..lang import types as T
@@ -18,12 +17,6 @@ from .fields import c_literal
 from .stream import CodeStream
 from .batching import batch_loop, recording_row
 from . import neuron_split
-
-
-@dataclass
-class NeuronUpdateCode:
-    prologue: str
-    body: str
 
 
 class NeuronUpdateGenerator:
@@ -449,7 +442,7 @@ class NeuronUpdateGenerator:
         stores.line(f"{out_post}[_id] = {in_syn};")
 
     def psm_var_queued(self, sg, var) -> bool:
-        """Whether PSM variable ``var`` has the delay slots of this group (SPEC 11.2)."""
+        """Whether PSM variable ``var`` has the delay slots of this group."""
         return self.plan.psm_var_slots(sg, var.name) > 1
 
     def psm_var_index(self, sg, var, which: str) -> str:
@@ -520,7 +513,7 @@ class NeuronUpdateGenerator:
             s.line(f"{arr}[_writeOffset + _id] = {arr}[_readOffset + _id];")
 
     def weight_update_code(self, s, sg, side, kind):
-        """WU ``<side>_spike_code`` or ``<side>_dynamics_code`` for this neuron (SPEC 10.6)."""
+        """WU ``<side>_spike_code`` or ``<side>_dynamics_code`` for this neuron."""
         role = f"{side}_{kind}_code"
         code = self.plan.synapses[sg.name].codes.get(role)
         if code is None:

@@ -1,4 +1,4 @@
-"""Generating synaptic code of one synapse group (SPEC 10.4, 11.1 step 2), backend-independent.
+"""Generating synaptic code of one synapse group, backend-independent.
 
 ``SynapseUpdateGenerator`` provides the per-synapse bodies (user code printed in an environment with
 ``_id_pre``, ``_id_post`` and ``_id_syn`` defined) and the C expressions locating the spikes or
@@ -222,7 +222,7 @@ class SynapseUpdateGenerator:
 
     def event_phases(self, side: str):
         """(event source, per-synapse body) for ``side``'s spike-like-event code and then its
-        spike code, each when the model has it (SPEC 11.1: events before spikes)."""
+        spike code, each when the model has it (events before spikes, as in GeNN)."""
         for role, events in ((f"{side}_event_syn_code", True), (f"{side}_spike_syn_code", False)):
             if role in self.splan.codes:
                 yield self.spike_source(side, events), self.body(role)

@@ -90,9 +90,9 @@ def run_ranks(function, num_ranks: int, *args, timeout: float | None = None) -> 
             while len(outcome) + len(failures) < num_ranks:
                 try:
                     rank, ok, value = results.get(timeout=0.2)
-                except Exception:                   # queue.Empty: check the processes
+                except Exception as empty:          # queue.Empty: check the processes
                     if deadline is not None and time.monotonic() > deadline:
-                        raise TimeoutError(f"ranks did not finish within {timeout} s")
+                        raise TimeoutError(f"ranks did not finish within {timeout} s") from empty
                     if all(not p.is_alive() for p in processes) and results.empty():
                         break
                     continue

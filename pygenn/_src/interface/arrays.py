@@ -1,4 +1,4 @@
-"""Array, variable and extra-global-parameter wrappers (SPEC section 4).
+"""Array, variable and extra-global-parameter wrappers.
 
 Wrappers exist from ``add_*`` time so users can call ``set_init_values`` before build; at load
 the runtime hands each one a runtime array (``set_array``) whose ``host_view`` is a flat numpy
@@ -34,6 +34,7 @@ class ArrayBase:
 
     @property
     def description(self) -> str:
+        """What the array is, for messages (e.g. "variable 'V' of neuron group 'Pop'")."""
         return f"array of {self.group.description}"
 
     @property
@@ -45,7 +46,18 @@ class ArrayBase:
         return resolved.numpy_dtype
 
     def set_array(self, array, view_shape=None, delay_group=None) -> None:
-        """Attach the runtime array (called by the runtime at load)."""
+        """Attach the runtime array (called at load, not by scripts).
+
+        Parameters
+        ----------
+        array : RuntimeArray
+            The runtime's array: host and device memory.
+        view_shape : tuple of int, optional
+            Shape of the numpy ``view`` over the host memory.
+        delay_group : optional
+            The neuron group whose delay slots the array has (``current_view`` follows its
+            spike queue), or None.
+        """
         self._array = array
         self._delay_group = delay_group
         self._loaded = True
@@ -122,6 +134,7 @@ class Array(ArrayBase):
 
     @property
     def description(self) -> str:
+        """What the array is, for messages."""
         what = f"'{self.name}' " if self.name else ""
         return f"array {what}of {self.group.description}"
 
@@ -151,13 +164,17 @@ class VariableBase(ArrayBase):
 
     @property
     def description(self) -> str:
+        """What the variable is, for messages (e.g. "variable 'V' of neuron group 'Pop'")."""
         return f"{self._what} '{self.name}' of {self.group.description}"
 
     def set_init_values(self, init_values) -> None:
-        """Set how the variable is initialised (SPEC 4.2).
+        """Set how the variable is initialised (before build).
 
-        A number or ``init_var(...)`` initialises on the device, an array-like gives host values
-        (broadcast over batches and delay slots), None leaves it uninitialised.
+        Parameters
+        ----------
+        init_values : float, VarInit, array_like or None
+            A number or ``init_var(...)`` initialises on the device, an array-like gives host
+            values (broadcast over batches and delay slots), None leaves it uninitialised.
         """
         if getattr(_spec_of(self.group), "_built", False):
             self._check_same_kind_after_build(init_values)
@@ -186,7 +203,13 @@ class VariableBase(ArrayBase):
             for egp in declared(snippet, "get_extra_global_params")}
 
     def set_values(self, values) -> None:
-        """Deprecated alias of set_init_values."""
+        """Deprecated alias of ``set_init_values``.
+
+        Parameters
+        ----------
+        values
+            As for ``set_init_values``.
+        """
         warnings.warn("set_values has been deprecated since GeNN 4.9.0; use set_init_values",
                       FutureWarning, stacklevel=2)
         self.set_init_values(values)
@@ -207,10 +230,12 @@ class VariableBase(ArrayBase):
 
     @property
     def current_view(self) -> np.ndarray:
+        """The values of the current delay slot; ``view`` for a variable without delay."""
         return self.view
 
     @property
     def current_values(self) -> np.ndarray:
+        """A copy of ``current_view``."""
         return np.copy(self.current_view)
 
 
@@ -244,6 +269,9 @@ class SynapseVariable(VariableBase):
 
     @property
     def values(self) -> np.ndarray:
+        """A copy of the host values; for a SPARSE group one per existing synapse, in the
+        order of ``get_sparse_pre_inds``/``get_sparse_post_inds`` (row padding left out).
+        Assigning writes them back the same way."""
         sg = self._sparse_group()
         if sg is None:
             return np.copy(self.view)
@@ -264,10 +292,12 @@ class SynapseVariable(VariableBase):
 
     @property
     def current_view(self) -> np.ndarray:
+        """``view`` (per-synapse variables have no delay slots)."""
         return self.view
 
     @property
     def current_values(self) -> np.ndarray:
+        """``values`` (per-synapse variables have no delay slots)."""
         return self.values
 
 
@@ -282,10 +312,17 @@ class ExtraGlobalParameter(Array):
 
     @property
     def description(self) -> str:
+        """What the parameter is, for messages."""
         return f"extra global parameter '{self.name}' of {self.group.description}"
 
     def set_init_values(self, init_values) -> None:
-        """Values copied into the array at load (any iterable of numbers)."""
+        """Set the values copied into the array at load; they fix its size.
+
+        Parameters
+        ----------
+        init_values : iterable of numbers
+            The values (a numpy array or any iterable; a single number is refused).
+        """
         if isinstance(init_values, (numbers.Number, str, bytes)) or not hasattr(
                 init_values, "__iter__"):
             raise ValueError(f"{self.description}: extra global parameters are arrays; pass an "
@@ -301,13 +338,20 @@ class ExtraGlobalParameter(Array):
             else given.ravel()
 
     def set_values(self, values) -> None:
-        """Deprecated alias of set_init_values."""
+        """Deprecated alias of ``set_init_values``.
+
+        Parameters
+        ----------
+        values
+            As for ``set_init_values``.
+        """
         warnings.warn("set_values has been deprecated since GeNN 4.9.0; use set_init_values",
                       FutureWarning, stacklevel=2)
         self.set_init_values(values)
 
     @property
     def values(self) -> np.ndarray:
+        """A copy of the host values (assignable; the size was fixed at load)."""
         return np.copy(self.view)
 
     @values.setter
@@ -319,10 +363,12 @@ class ExtraGlobalParameter(Array):
     # slots, so they are the whole array.
     @property
     def current_view(self) -> np.ndarray:
+        """``view`` (extra global parameters have no delay slots)."""
         return self.view
 
     @property
     def current_values(self) -> np.ndarray:
+        """A copy of ``view``."""
         return np.copy(self.view)
 
 

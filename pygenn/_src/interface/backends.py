@@ -1,4 +1,4 @@
-"""``backend_modules``: the backends that work here, as GeNN's module dict (SPEC 1.3)."""
+"""``backend_modules``: the backends that work here, as GeNN's module dict."""
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,4 @@
-"""Attaching custom update variables and EGPs to their runtime arrays at load (SPEC 4.4)."""
+"""Attaching custom update variables and EGPs to their runtime arrays at load."""
 from __future__ import annotations
 
 from ..model.enums import SynapseMatrixConnectivity as Conn

@@ -1,4 +1,4 @@
-"""Python behaviour of population objects (SPEC section 3, the PyGeNN mix-ins).
+"""Python behaviour of population objects (the PyGeNN mix-ins).
 
 Each mix-in is combined with a core group class (``class NeuronGroup(NeuronGroupMixin,
 core.NeuronGroup)``); ``ModelSpec`` calls ``_create_wrappers`` at the end of every ``add_*`` so
@@ -59,7 +59,16 @@ class GroupMixin:
         return self.dynamic_params
 
     def set_dynamic_param_value(self, name: str, value) -> None:
-        """Change a parameter marked dynamic (set_param_dynamic) after load."""
+        """Change a parameter marked dynamic (``set_param_dynamic``) after load.
+
+        Parameters
+        ----------
+        name : str
+            Name of the parameter (of the weight update or postsynaptic model, for a synapse
+            group).
+        value : float
+            Its new value, used from the next step on.
+        """
         if name not in self._dynamic_param_names():
             raise RuntimeError(f"{self.description}: parameter '{name}' is not dynamic; call "
                                f"set_param_dynamic('{name}') (set_wu_param_dynamic / "
@@ -68,24 +77,64 @@ class GroupMixin:
         _runtime_of(self).set_dynamic_param_value(self, name, value)
 
     def pull_var_from_device(self, var_name: str) -> None:
+        """Deprecated (GeNN 4): use ``vars[var_name].pull_from_device()``.
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the variable.
+        """
         _deprecated("pull_var_from_device", "vars[name].pull_from_device()")
         self.vars[var_name].pull_from_device()
 
     def push_var_to_device(self, var_name: str) -> None:
+        """Deprecated (GeNN 4): use ``vars[var_name].push_to_device()``.
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the variable.
+        """
         _deprecated("push_var_to_device", "vars[name].push_to_device()")
         self.vars[var_name].push_to_device()
 
     def pull_extra_global_param_from_device(self, egp_name: str) -> None:
+        """Deprecated (GeNN 4): use ``extra_global_params[egp_name].pull_from_device()``.
+
+        Parameters
+        ----------
+        egp_name : str
+            Name of the extra global parameter.
+        """
         _deprecated("pull_extra_global_param_from_device",
                     "extra_global_params[name].pull_from_device()")
         self.extra_global_params[egp_name].pull_from_device()
 
     def push_extra_global_param_to_device(self, egp_name: str) -> None:
+        """Deprecated (GeNN 4): use ``extra_global_params[egp_name].push_to_device()``.
+
+        Parameters
+        ----------
+        egp_name : str
+            Name of the extra global parameter.
+        """
         _deprecated("push_extra_global_param_to_device",
                     "extra_global_params[name].push_to_device()")
         self.extra_global_params[egp_name].push_to_device()
 
     def get_var_values(self, var_name: str) -> np.ndarray:
+        """Deprecated (GeNN 4): use ``vars[var_name].values``.
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the variable.
+
+        Returns
+        -------
+        numpy.ndarray
+            The variable's host values, as ``vars[var_name].values``.
+        """
         _deprecated("get_var_values", "vars[name].values")
         return self.vars[var_name].values
 
@@ -127,6 +176,8 @@ class NeuronGroupMixin(GroupMixin):
 
     @property
     def prev_spike_times(self):
+        """Array over the times of the spikes before the last ones, or None when they are not
+        stored (no model code reads them) or not visible from the host."""
         return _if_host_visible(self._prev_spike_times_wrapper)
 
     @property
@@ -169,11 +220,12 @@ class SynapseGroupMixin(GroupMixin):
         yield self._out_post_wrapper
 
     def _dynamic_param_names(self) -> set:
-        # WU and PSM parameter names share one namespace here (SPEC 3.2)
+        # WU and PSM parameter names share one namespace here, as in GeNN
         return self.dynamic_params | self.ps_dynamic_params
 
     @property
     def synapse_group(self):
+        """This synapse group (GeNN's spelling for code that handles groups generically)."""
         return self
 
     @property
@@ -183,15 +235,26 @@ class SynapseGroupMixin(GroupMixin):
 
     @property
     def pre_spike_event_recording_data(self) -> list:
+        """Per batch, ``(times, ids)`` of the recorded presynaptic spike-like events of this
+        group's weight update model (after ``pull_recording_buffers_from_device``)."""
         return _runtime_of(self).get_recorded_pre_spike_events(self)
 
     @property
     def post_spike_event_recording_data(self) -> list:
+        """Per batch, ``(times, ids)`` of the recorded postsynaptic spike-like events of this
+        group's weight update model (after ``pull_recording_buffers_from_device``)."""
         return _runtime_of(self).get_recorded_post_spike_events(self)
 
     # ------------------------------------------------------------------ sparse connectivity
     def set_sparse_connections(self, pre_indices, post_indices) -> None:
-        """Give SPARSE connectivity as parallel lists of pre and post indices."""
+        """Give SPARSE connectivity as parallel lists of pre and post indices (before build).
+
+        Parameters
+        ----------
+        pre_indices, post_indices : array_like of int
+            Presynaptic and postsynaptic index of each synapse; per-synapse variables given
+            as arrays follow this order.
+        """
         self._require_sparse("set_sparse_connections")
         if getattr(self._model, "_built", False):
             raise RuntimeError(f"{self.description}: set_sparse_connections must be called "
@@ -287,19 +350,37 @@ class SynapseGroupMixin(GroupMixin):
 
     # ------------------------------------------------------------------ deprecated
     def pull_in_syn_from_device(self) -> None:
+        """Deprecated (GeNN 4): use ``out_post.pull_from_device()``.
+        """
         _deprecated("pull_in_syn_from_device", "out_post.pull_from_device()")
         self._out_post_wrapper.pull_from_device()
 
     def push_in_syn_to_device(self) -> None:
+        """Deprecated (GeNN 4): use ``out_post.push_to_device()``.
+        """
         _deprecated("push_in_syn_to_device", "out_post.push_to_device()")
         self._out_post_wrapper.push_to_device()
 
     def pull_psm_extra_global_param_from_device(self, egp_name: str) -> None:
+        """Deprecated (GeNN 4): use ``psm_extra_global_params[egp_name].pull_from_device()``.
+
+        Parameters
+        ----------
+        egp_name : str
+            Name of the postsynaptic model's extra global parameter.
+        """
         _deprecated("pull_psm_extra_global_param_from_device",
                     "psm_extra_global_params[name].pull_from_device()")
         self.psm_extra_global_params[egp_name].pull_from_device()
 
     def push_psm_extra_global_param_to_device(self, egp_name: str) -> None:
+        """Deprecated (GeNN 4): use ``psm_extra_global_params[egp_name].push_to_device()``.
+
+        Parameters
+        ----------
+        egp_name : str
+            Name of the postsynaptic model's extra global parameter.
+        """
         _deprecated("push_psm_extra_global_param_to_device",
                     "psm_extra_global_params[name].push_to_device()")
         self.psm_extra_global_params[egp_name].push_to_device()
@@ -317,6 +398,8 @@ def _index_array(indices, what: str) -> np.ndarray:
 
 
 class CurrentSourceMixin(GroupMixin):
+    """Python behaviour of a current source: its variables, EGPs and target population."""
+
     @property
     def target_pop(self):
         """The neuron group the current is injected into."""
@@ -324,10 +407,12 @@ class CurrentSourceMixin(GroupMixin):
 
 
 class CustomUpdateMixin(GroupMixin):
-    pass
+    """Python behaviour of a neuron-shaped custom update: its variables and EGPs."""
 
 
 class CustomUpdateWUMixin(GroupMixin):
+    """Python behaviour of a per-synapse custom update: per-synapse variables and EGPs."""
+
     def _create_wrappers(self) -> None:
         self.vars = _variables(SynapseVariable, self, self.model, "get_vars",
                                self.var_initialisers)
@@ -335,6 +420,9 @@ class CustomUpdateWUMixin(GroupMixin):
 
 
 class CustomConnectivityUpdateMixin(GroupMixin):
+    """Python behaviour of a custom connectivity update: per-synapse, presynaptic and
+    postsynaptic variables and EGPs."""
+
     def _create_wrappers(self) -> None:
         self.vars = _variables(SynapseVariable, self, self.model, "get_vars",
                                self.var_initialisers)

@@ -1,6 +1,8 @@
 """build / load / unload of a GeNNModel: plan -> generate -> compile (cached) -> runtime.
 
-``GeNNModel`` checks the call order; this module does the work (SPEC 2.4 load sequence).
+``GeNNModel`` checks the call order; this module does the work. ``load`` allocates memory,
+sets the extra global parameters initialisation needs, initialises variables, attaches the
+groups' array wrappers and then initialises sparse connectivity, in GeNN's order.
 """
 from __future__ import annotations
 
@@ -21,7 +23,13 @@ logger = logging.getLogger("pygenn")
 # ---------------------------------------------------------------------- build
 def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False,
           progress=None):
-    """``progress`` (a ``progress.BuildProgress``) is told when each phase begins."""
+    """Plan, generate and compile ``model`` (see ``GeNNModel.build``).
+
+    ``always_rebuild`` compiles even where the build cache has the model (replacing its entry);
+    ``never_rebuild`` stops after generating. ``progress`` (a ``progress.BuildProgress``) is
+    told when each phase begins.
+    """
+    from ..build import cache
     from ..codegen.plan import ModelPlan
     from .backends import backend_for
     from .progress import NO_PROGRESS
@@ -33,7 +41,6 @@ def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False,
     model._preferences = preferences
     progress.begin("plan")
     plan = ModelPlan(model, backend.name, debug_code=preferences.debug_code)
-    backend.check_plan(plan)
     progress.begin("generate")
     generated = backend.generate(plan)
     code_dir = os.path.join(path_to_model, f"{model.name}_CODE")
@@ -45,8 +52,8 @@ def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False,
         model._library = None
         return
     progress.begin("compile")
-    model._library = backend.compile(generated, preferences, model.name,
-                                     force=always_rebuild)
+    with cache.rebuilding(always_rebuild):
+        model._library = backend.compile(generated, preferences, model.name)
 
 
 # ---------------------------------------------------------------------- load

@@ -1,7 +1,7 @@
 """Environments: what each identifier in a code string means, for type checking and printing.
 
 Code generation builds one environment per code string context, adding the variables,
-parameters, arrays and functions of SPEC 10 together with the C text each one prints as.
+parameters, arrays and functions each code string may use, with the C text each one prints as.
 The standard library (stdlib.py) is visible beneath every root environment.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .types import (Float, FunctionType, NumericType, PointerType, UnresolvedTyp
 
 @dataclass(frozen=True)
 class ForEachSynapse:
-    """How a context implements ``for_each_synapse`` (SPEC 9.8).
+    """How a context implements ``for_each_synapse``.
 
     ``make_environment(env)`` returns the environment of the loop body (a child of ``env``
     defining ``id_post``, ``remove_synapse`` ...); it is called once when type checking and once
@@ -122,7 +122,7 @@ class Environment:
 
     def add_delayed_variable(self, name: str, type, *, plain_c_text: str,
                              delayed_template: str) -> None:
-        """A read-only value readable plainly (``x``) or with a delay (``x[d]``, SPEC 11.6)."""
+        """A read-only value readable plainly (``x``) or with a delay (``x[d]``, ``d`` steps ago)."""
         self._symbols[name] = Symbol(name, "delayed", self.resolve(type), True, False,
                                      plain_c_text, delayed_template=delayed_template)
 

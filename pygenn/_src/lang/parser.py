@@ -1,4 +1,4 @@
-"""Recursive-descent parser: tokens -> AST (SPEC 9.2).
+"""Recursive-descent parser: tokens -> AST.
 
 Parse errors do not stop parsing: the parser records the error, resynchronises at the next
 statement boundary and continues, so every error of a code string is reported at once.

@@ -1,6 +1,6 @@
 """Scanner: GeNNCode text -> tokens.
 
-Follows GeNN's lexical rules (SPEC 9.1) plus the agreed superset: ``/=``, ``>>``, ``>>=``,
+Follows GeNN's lexical rules plus the agreed superset: ``/=``, ``>>``, ``>>=``,
 ``/* block comments */`` and float literals that start with a dot (``.5``).
 
 What the scanner accepts must mean the same to the C/C++ compiler that finally sees the printed

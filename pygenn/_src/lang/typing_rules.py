@@ -1,4 +1,4 @@
-"""Pure typing rules of GeNNCode (SPEC 9.4): what operators, assignments, casts and calls accept.
+"""Pure typing rules of GeNNCode: what operators, assignments, casts and calls accept.
 
 Each function takes resolved types and returns a result type, or None when the combination is
 invalid (the checker turns None into an error message naming the types).
@@ -75,7 +75,7 @@ def binary_result(left, op: TokenType, right):
                 return None
             if op in (T.SHIFT_LEFT, T.SHIFT_RIGHT):
                 return promote(left)
-        # GeNN types relational/equality results as the operands' common type (SPEC 9.4 QUIRK)
+        # GeNN types relational/equality results as the operands' common type (C says int)
         return common_type(left, right)
     if isinstance(left, PointerType) and isinstance(right, PointerType):
         # the difference is a ptrdiff_t, 64 bits wide under LP64 (GeNN says int32)

@@ -1,4 +1,4 @@
-"""Enumerations of the CUDA backend's preferences (SPEC 5.4)."""
+"""Enumerations of the CUDA backend's preferences (device and block size selection)."""
 from __future__ import annotations
 
 from .enums import GeNNEnum

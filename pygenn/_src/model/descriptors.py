@@ -1,9 +1,9 @@
-"""Descriptor records used inside models: parameters, variables, references, EGPs (SPEC 5.6)."""
+"""Descriptor records used inside models: parameters, variables, references, EGPs."""
 from __future__ import annotations
 
 import numbers
 
-from ..lang.types import NumericType, UnresolvedType
+from ..lang.types import UnresolvedType
 from .enums import CustomUpdateVarAccess, VarAccess, VarAccessMode
 
 
@@ -140,7 +140,3 @@ class AdditionalInputVar(_Named):
         self.name = name
         self.type = UnresolvedType(type)
         self.value = NumericValue(value)
-
-
-def is_type_like(value) -> bool:
-    return isinstance(value, (str, NumericType, UnresolvedType))

@@ -1,4 +1,4 @@
-"""GeNN's enumerations with its member names and integer values (SPEC section 5).
+"""GeNN's enumerations with its member names and integer values.
 
 The combined enums (``VarAccess``, ``SynapseMatrixType`` ...) are bit-flag valued. As in PyGeNN,
 ``combined & attribute`` returns a ``bool`` and is defined only for the documented pairs.
@@ -44,6 +44,9 @@ class GeNNEnum(enum.Enum):
 
 
 class VarAccessModeAttribute(GeNNEnum):
+    """Single bits of a variable access mode; ``mode & VarAccessModeAttribute.READ_ONLY``
+    tests one."""
+
     READ_ONLY = 1
     READ_WRITE = 2
     REDUCE = 4
@@ -53,6 +56,9 @@ class VarAccessModeAttribute(GeNNEnum):
 
 
 class VarAccessMode(GeNNEnum):
+    """How code may access a variable reference: read-write, read-only, or as a sum or
+    maximum reduction (custom updates)."""
+
     READ_WRITE = 2
     READ_ONLY = 1
     BROADCAST = 32
@@ -61,6 +67,9 @@ class VarAccessMode(GeNNEnum):
 
 
 class VarAccessDim(GeNNEnum):
+    """The dimensions a variable has: one value per ELEMENT (neuron or synapse), per BATCH,
+    or both (``ELEMENT | BATCH``)."""
+
     ELEMENT = 64
     BATCH = 128
 
@@ -81,6 +90,10 @@ class VarAccessDim(GeNNEnum):
 
 
 class VarAccess(GeNNEnum):
+    """Access and dimensions of a model variable: READ_WRITE (one value per element and
+    batch), READ_ONLY, READ_ONLY_DUPLICATE (read-only but one copy per batch) or
+    READ_ONLY_SHARED_NEURON (one value per batch, shared by all neurons)."""
+
     READ_WRITE = 2 | 64 | 128
     READ_ONLY = 1 | 64
     READ_ONLY_DUPLICATE = 1 | 64 | 128
@@ -88,6 +101,10 @@ class VarAccess(GeNNEnum):
 
 
 class CustomUpdateVarAccess(GeNNEnum):
+    """Access of a custom update's own variable; the dimensions it names are removed from
+    the update's: e.g. REDUCE_BATCH_SUM sums over the batch, READ_ONLY_SHARED_NEURON holds one
+    value per batch."""
+
     READ_WRITE = 2
     READ_ONLY = 1
     BROADCAST_DELAY = 32
@@ -100,18 +117,26 @@ class CustomUpdateVarAccess(GeNNEnum):
 
 
 class VarLocationAttribute(GeNNEnum):
+    """Single bits of a variable location: HOST, DEVICE, ZERO_COPY."""
+
     HOST = 1
     DEVICE = 2
     ZERO_COPY = 4
 
 
 class VarLocation(GeNNEnum):
+    """Where a variable is stored: DEVICE only, HOST_DEVICE (a host copy too, the default)
+    or HOST_DEVICE_ZERO_COPY (host memory the GPU reads directly)."""
+
     DEVICE = 2
     HOST_DEVICE = 3
     HOST_DEVICE_ZERO_COPY = 7
 
 
 class SynapseMatrixConnectivity(GeNNEnum):
+    """How a synapse group's connectivity is stored: DENSE, BITMASK, SPARSE, PROCEDURAL
+    (regenerated on the fly) or TOEPLITZ (convolution-like)."""
+
     DENSE = 1
     BITMASK = 2
     SPARSE = 4
@@ -120,12 +145,18 @@ class SynapseMatrixConnectivity(GeNNEnum):
 
 
 class SynapseMatrixWeight(GeNNEnum):
+    """How a synapse group's weights are stored: INDIVIDUAL (one per synapse), PROCEDURAL
+    (recomputed when used) or KERNEL (one per kernel entry)."""
+
     INDIVIDUAL = 64
     PROCEDURAL = 128
     KERNEL = 256
 
 
 class SynapseMatrixType(GeNNEnum):
+    """The ``matrix_type`` of ``add_synapse_population``: a connectivity combined with a weight
+    storage (``SynapseMatrixType.SPARSE & SynapseMatrixConnectivity.SPARSE`` is True)."""
+
     DENSE = 1 | 64
     DENSE_PROCEDURALG = 1 | 128
     BITMASK = 2 | 64
@@ -136,12 +167,17 @@ class SynapseMatrixType(GeNNEnum):
 
 
 class ParallelismHint(GeNNEnum):
+    """How the GPU parallelises a synapse group's presynaptic update: over POSTSYNAPTIC
+    neurons, over PRESYNAPTIC spikes, or over WORD_PACKED_BITMASK words."""
+
     POSTSYNAPTIC = 0
     PRESYNAPTIC = 1
     WORD_PACKED_BITMASK = 2
 
 
 class PlogSeverity(GeNNEnum):
+    """Logging levels of ``GeNNModel``'s ``*_log_level`` arguments, from NONE to VERBOSE."""
+
     NONE = 0
     FATAL = 1
     ERROR = 2

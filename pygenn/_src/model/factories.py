@@ -1,4 +1,4 @@
-"""The ``create_*`` factories: user declarations -> one instance of a fresh model class (SPEC 6).
+"""The ``create_*`` factories: user declarations -> one instance of a fresh model class.
 
 Every factory checks everything it can at once and names the model (``class_name``) and the
 offending item in its messages, so that a mistake is reported where it was made rather than at
@@ -223,7 +223,43 @@ def create_neuron_model(class_name, params=None, param_names=None, vars=None, va
                         derived_params=None, sim_code=None, threshold_condition_code=None,
                         reset_code=None, extra_global_params=None, additional_input_vars=None,
                         auto_refractory_required=False):
-    """Create a neuron model (SPEC 6.2); returns one instance of a new ``NeuronModelBase`` class."""
+    """Create a neuron model.
+
+    Parameters
+    ----------
+    class_name : str
+        Name of the new model class (used in generated code and error messages).
+    params : list, optional
+        Parameter names, or ``(name, type)`` pairs (type default ``"scalar"``).
+    param_names : list, optional
+        GeNN 4 spelling of ``params`` (deprecated).
+    vars : list, optional
+        ``(name, type)`` or ``(name, type, VarAccess)`` triples of per-neuron state variables.
+    var_name_types : list, optional
+        GeNN 4 spelling of ``vars`` (deprecated).
+    derived_params : list, optional
+        ``(name, function)`` pairs; ``function(params, dt)`` computes the value at build time
+        from the parameter values (a dict) and the timestep.
+    sim_code : str, optional
+        Code run for every neuron every timestep (``Isyn`` holds its summed input).
+    threshold_condition_code : str, optional
+        Expression that is true when the neuron spikes.
+    reset_code : str, optional
+        Code run after a spike.
+    extra_global_params : list, optional
+        ``(name, type)`` pairs of extra global parameters: pointer types (``"scalar*"``) are
+        arrays set from Python; plain types are scalars.
+    additional_input_vars : list, optional
+        ``(name, type, initial value)`` triples of extra input variables that postsynaptic
+        models and current sources can add to (like ``Isyn``).
+    auto_refractory_required : bool
+        Whether a neuron may only spike again once its threshold condition was false.
+
+    Returns
+    -------
+    NeuronModelBase
+        The one instance of a new subclass of ``NeuronModelBase`` named ``class_name``.
+    """
     f = "create_neuron_model"
     params = _legacy("params", params, "param_names", param_names, f)
     vars = _legacy("vars", vars, "var_name_types", var_name_types, f)
@@ -261,7 +297,59 @@ def create_weight_update_model(
         pre_event_threshold_condition_code=None, post_event_threshold_condition_code=None,
         pre_spike_code=None, post_spike_code=None, pre_dynamics_code=None,
         post_dynamics_code=None, extra_global_params=None):
-    """Create a weight update model (SPEC 6.3); returns one instance of a new class."""
+    """Create a weight update model.
+
+    Parameters
+    ----------
+    class_name : str
+        Name of the new model class (used in generated code and error messages).
+    params : list, optional
+        Parameter names, or ``(name, type)`` pairs (type default ``"scalar"``).
+    param_names : list, optional
+        GeNN 4 spelling of ``params`` (deprecated).
+    vars : list, optional
+        ``(name, type)`` or ``(name, type, VarAccess)`` triples of per-synapse variables.
+    var_name_types : list, optional
+        GeNN 4 spelling of ``vars`` (deprecated).
+    pre_vars, post_vars : list, optional
+        Variables with one value per presynaptic or postsynaptic neuron.
+    pre_var_name_types, post_var_name_types : list, optional
+        GeNN 4 spellings of ``pre_vars`` and ``post_vars`` (deprecated).
+    pre_neuron_var_refs, post_neuron_var_refs : list, optional
+        ``(name, type)`` or ``(name, type, VarAccessMode)`` references to variables of the
+        presynaptic or postsynaptic neuron model.
+    psm_var_refs : list, optional
+        References to variables of the postsynaptic model.
+    derived_params : list, optional
+        ``(name, function)`` pairs; ``function(params, dt)`` computes the value at build time
+        from the parameter values (a dict) and the timestep.
+    pre_spike_syn_code : str, optional
+        Code run for each synapse of a presynaptic spike (``addToPost(x)`` delivers input).
+    pre_event_syn_code, post_event_syn_code : str, optional
+        Code run for each synapse of a presynaptic or postsynaptic spike-like event.
+    post_spike_syn_code : str, optional
+        Code run for each synapse of a postsynaptic spike (learning).
+    synapse_dynamics_code : str, optional
+        Code run for every synapse every timestep.
+    pre_event_threshold_condition_code, post_event_threshold_condition_code : str, optional
+        Expressions that are true when a spike-like event is emitted.
+    pre_spike_code, post_spike_code : str, optional
+        Code run for each presynaptic or postsynaptic neuron that spiked (updates its
+        ``pre_vars`` or ``post_vars``).
+    pre_dynamics_code, post_dynamics_code : str, optional
+        Code run for every presynaptic or postsynaptic neuron every timestep.
+    sim_code, event_code, learn_post_code, event_threshold_condition_code : str, optional
+        GeNN 4 spellings of ``pre_spike_syn_code``, ``pre_event_syn_code``,
+        ``post_spike_syn_code`` and ``pre_event_threshold_condition_code`` (deprecated).
+    extra_global_params : list, optional
+        ``(name, type)`` pairs of extra global parameters: pointer types (``"scalar*"``) are
+        arrays set from Python; plain types are scalars.
+
+    Returns
+    -------
+    WeightUpdateModelBase
+        The one instance of a new subclass of ``WeightUpdateModelBase`` named ``class_name``.
+    """
     f = "create_weight_update_model"
     params = _legacy("params", params, "param_names", param_names, f)
     vars = _legacy("vars", vars, "var_name_types", var_name_types, f)
@@ -313,7 +401,40 @@ def create_postsynaptic_model(class_name, params=None, param_names=None, vars=No
                               var_name_types=None, neuron_var_refs=None, derived_params=None,
                               sim_code=None, decay_code=None, apply_input_code=None,
                               extra_global_params=None):
-    """Create a postsynaptic model (SPEC 6.4); returns one instance of a new class."""
+    """Create a postsynaptic model: how synaptic input (``inSyn``) reaches the neuron.
+
+    Parameters
+    ----------
+    class_name : str
+        Name of the new model class (used in generated code and error messages).
+    params : list, optional
+        Parameter names, or ``(name, type)`` pairs (type default ``"scalar"``).
+    param_names : list, optional
+        GeNN 4 spelling of ``params`` (deprecated).
+    vars : list, optional
+        ``(name, type)`` or ``(name, type, VarAccess)`` triples of state variables.
+    var_name_types : list, optional
+        GeNN 4 spelling of ``vars`` (deprecated).
+    neuron_var_refs : list, optional
+        References to variables of the target neuron model (e.g. its membrane voltage).
+    derived_params : list, optional
+        ``(name, function)`` pairs; ``function(params, dt)`` computes the value at build time
+        from the parameter values (a dict) and the timestep.
+    sim_code : str, optional
+        Code run for every neuron every timestep: ``injectCurrent(x)`` passes input on and
+        the code decays ``inSyn``.
+    decay_code, apply_input_code : str, optional
+        GeNN 4 code strings, no longer supported: passing one raises with what to write
+        instead.
+    extra_global_params : list, optional
+        ``(name, type)`` pairs of extra global parameters: pointer types (``"scalar*"``) are
+        arrays set from Python; plain types are scalars.
+
+    Returns
+    -------
+    PostsynapticModelBase
+        The one instance of a new subclass of ``PostsynapticModelBase`` named ``class_name``.
+    """
     for old in ("decay_code", "apply_input_code"):
         if locals()[old] is not None:
             raise RuntimeError(
@@ -336,7 +457,36 @@ def create_postsynaptic_model(class_name, params=None, param_names=None, vars=No
 def create_current_source_model(class_name, params=None, param_names=None, vars=None,
                                 var_name_types=None, neuron_var_refs=None, derived_params=None,
                                 injection_code=None, extra_global_params=None):
-    """Create a current source model (SPEC 6.5); returns one instance of a new class."""
+    """Create a current source model.
+
+    Parameters
+    ----------
+    class_name : str
+        Name of the new model class (used in generated code and error messages).
+    params : list, optional
+        Parameter names, or ``(name, type)`` pairs (type default ``"scalar"``).
+    param_names : list, optional
+        GeNN 4 spelling of ``params`` (deprecated).
+    vars : list, optional
+        ``(name, type)`` or ``(name, type, VarAccess)`` triples of state variables.
+    var_name_types : list, optional
+        GeNN 4 spelling of ``vars`` (deprecated).
+    neuron_var_refs : list, optional
+        References to variables of the neuron model it injects into.
+    derived_params : list, optional
+        ``(name, function)`` pairs; ``function(params, dt)`` computes the value at build time
+        from the parameter values (a dict) and the timestep.
+    injection_code : str, optional
+        Code run for every neuron every timestep; ``injectCurrent(x)`` adds the current.
+    extra_global_params : list, optional
+        ``(name, type)`` pairs of extra global parameters: pointer types (``"scalar*"``) are
+        arrays set from Python; plain types are scalars.
+
+    Returns
+    -------
+    CurrentSourceModelBase
+        The one instance of a new subclass of ``CurrentSourceModelBase`` named ``class_name``.
+    """
     f = "create_current_source_model"
     params = _legacy("params", params, "param_names", param_names, f)
     vars = _legacy("vars", vars, "var_name_types", var_name_types, f)
@@ -354,7 +504,41 @@ def create_custom_update_model(class_name, params=None, param_names=None, vars=N
                                var_name_types=None, derived_params=None, var_refs=None,
                                update_code=None, extra_global_params=None,
                                extra_global_param_refs=None):
-    """Create a custom update model (SPEC 6.6); returns one instance of a new class."""
+    """Create a custom update model: code run on demand by ``GeNNModel.custom_update``.
+
+    Parameters
+    ----------
+    class_name : str
+        Name of the new model class (used in generated code and error messages).
+    params : list, optional
+        Parameter names, or ``(name, type)`` pairs (type default ``"scalar"``).
+    param_names : list, optional
+        GeNN 4 spelling of ``params`` (deprecated).
+    vars : list, optional
+        ``(name, type)`` or ``(name, type, CustomUpdateVarAccess)`` triples; reduction
+        accesses (e.g. ``REDUCE_BATCH_SUM``) reduce what the code assigns over the batch or
+        the neurons.
+    var_name_types : list, optional
+        GeNN 4 spelling of ``vars`` (deprecated).
+    derived_params : list, optional
+        ``(name, function)`` pairs; ``function(params, dt)`` computes the value at build time
+        from the parameter values (a dict) and the timestep.
+    var_refs : list, optional
+        ``(name, type)`` or ``(name, type, VarAccessMode)`` references to variables of other
+        groups, bound by ``add_custom_update``.
+    update_code : str, optional
+        Code run for every element (neuron or synapse) of the referenced variables.
+    extra_global_params : list, optional
+        ``(name, type)`` pairs of extra global parameters: pointer types (``"scalar*"``) are
+        arrays set from Python; plain types are scalars.
+    extra_global_param_refs : list, optional
+        ``(name, type)`` references to extra global parameters of other groups.
+
+    Returns
+    -------
+    CustomUpdateModelBase
+        The one instance of a new subclass of ``CustomUpdateModelBase`` named ``class_name``.
+    """
     f = "create_custom_update_model"
     params = _legacy("params", params, "param_names", param_names, f)
     vars = _legacy("vars", vars, "var_name_types", var_name_types, f)
@@ -373,7 +557,42 @@ def create_custom_connectivity_update_model(
         class_name, params=None, vars=None, pre_vars=None, post_vars=None, derived_params=None,
         var_refs=None, pre_var_refs=None, post_var_refs=None, row_update_code=None,
         host_update_code=None, extra_global_params=None, extra_global_param_refs=None):
-    """Create a custom connectivity update model (SPEC 6.7); returns one instance."""
+    """Create a custom connectivity update model: code that adds and removes synapses of a
+    SPARSE synapse group, run on demand by ``GeNNModel.custom_update``.
+
+    Parameters
+    ----------
+    class_name : str
+        Name of the new model class (used in generated code and error messages).
+    params : list, optional
+        Parameter names, or ``(name, type)`` pairs (type default ``"scalar"``).
+    vars : list, optional
+        Per-synapse variables (``(name, type)`` or ``(name, type, VarAccess)``).
+    pre_vars, post_vars : list, optional
+        Variables with one value per presynaptic or postsynaptic neuron.
+    derived_params : list, optional
+        ``(name, function)`` pairs; ``function(params, dt)`` computes the value at build time
+        from the parameter values (a dict) and the timestep.
+    var_refs : list, optional
+        References to per-synapse variables of the synapse group, moved with their synapses.
+    pre_var_refs, post_var_refs : list, optional
+        References to variables with one value per presynaptic or postsynaptic neuron.
+    row_update_code : str, optional
+        Code run for each presynaptic neuron's row: ``for_each_synapse``, ``add_synapse(...)``
+        and ``remove_synapse()``.
+    host_update_code : str, optional
+        Code run on the host first, with the whole connectivity (``row_length``) at hand.
+    extra_global_params : list, optional
+        ``(name, type)`` pairs of extra global parameters: pointer types (``"scalar*"``) are
+        arrays set from Python; plain types are scalars.
+    extra_global_param_refs : list, optional
+        References to extra global parameters of other groups.
+
+    Returns
+    -------
+    CustomConnectivityUpdateModelBase
+        The one instance of a new subclass of ``CustomConnectivityUpdateModelBase`` named ``class_name``.
+    """
     decl = _Declarations(class_name, "custom connectivity update model")
     attributes = _common(decl, params, derived_params, extra_global_params)
     attributes.update(
@@ -394,7 +613,30 @@ def create_custom_connectivity_update_model(
 
 def create_var_init_snippet(class_name, params=None, param_names=None, derived_params=None,
                             var_init_code=None, extra_global_params=None):
-    """Create a variable initialisation snippet (SPEC 6.8); returns one instance."""
+    """Create a variable initialisation snippet, used through ``init_var``.
+
+    Parameters
+    ----------
+    class_name : str
+        Name of the new model class (used in generated code and error messages).
+    params : list, optional
+        Parameter names, or ``(name, type)`` pairs (type default ``"scalar"``).
+    param_names : list, optional
+        GeNN 4 spelling of ``params`` (deprecated).
+    derived_params : list, optional
+        ``(name, function)`` pairs; ``function(params, dt)`` computes the value at build time
+        from the parameter values (a dict) and the timestep.
+    var_init_code : str, optional
+        Code that assigns the initial value to ``value`` (it may draw random numbers).
+    extra_global_params : list, optional
+        ``(name, type)`` pairs of extra global parameters: pointer types (``"scalar*"``) are
+        arrays set from Python; plain types are scalars.
+
+    Returns
+    -------
+    InitVarSnippetBase
+        The one instance of a new subclass of ``InitVarSnippetBase`` named ``class_name``.
+    """
     params = _legacy("params", params, "param_names", param_names, "create_var_init_snippet")
     decl = _Declarations(class_name, "variable initialisation snippet")
     attributes = _common(decl, params, derived_params, extra_global_params)
@@ -406,10 +648,40 @@ def create_sparse_connect_init_snippet(
         class_name, params=None, param_names=None, derived_params=None, row_build_code=None,
         col_build_code=None, calc_max_row_len_func=None, calc_max_col_len_func=None,
         calc_kernel_size_func=None, extra_global_params=None, host_egp_init_func=None):
-    """Create a sparse connectivity initialisation snippet (SPEC 6.9); returns one instance.
+    """Create a sparse connectivity initialisation snippet, used through
+    ``init_sparse_connectivity``.
 
-    ``host_egp_init_func`` is a pygenn extension used by built-ins in place of GeNN's host init
-    code: ``f(num_pre, num_post, pars, rng) -> {egp_name: array}``, called when the model loads.
+    Parameters
+    ----------
+    class_name : str
+        Name of the new model class (used in generated code and error messages).
+    params : list, optional
+        Parameter names, or ``(name, type)`` pairs (type default ``"scalar"``).
+    param_names : list, optional
+        GeNN 4 spelling of ``params`` (deprecated).
+    derived_params : list, optional
+        ``(name, function)`` pairs; ``function(params, dt)`` computes the value at build time
+        from the parameter values (a dict) and the timestep.
+    row_build_code : str, optional
+        Code run for each presynaptic neuron; ``addSynapse(id_post)`` adds a synapse.
+    col_build_code : str, optional
+        Code run for each postsynaptic neuron; ``addSynapse(id_pre)`` adds a synapse.
+    calc_max_row_len_func, calc_max_col_len_func : callable, optional
+        ``f(num_pre, num_post, params)``: the most synapses a row (column) can get, which
+        sizes the SPARSE storage.
+    calc_kernel_size_func : callable, optional
+        ``f(params)``: the kernel's shape, for weights initialised with the ``Kernel`` snippet.
+    extra_global_params : list, optional
+        ``(name, type)`` pairs of extra global parameters: pointer types (``"scalar*"``) are
+        arrays set from Python; plain types are scalars.
+    host_egp_init_func : callable, optional
+        A pygenn extension used by built-ins in place of GeNN's host init code:
+        ``f(num_pre, num_post, params, rng) -> {egp_name: array}``, called when the model loads.
+
+    Returns
+    -------
+    InitSparseConnectivitySnippetBase
+        The one instance of a new subclass of ``InitSparseConnectivitySnippetBase`` named ``class_name``.
     """
     params = _legacy("params", params, "param_names", param_names,
                      "create_sparse_connect_init_snippet")
@@ -428,7 +700,35 @@ def create_sparse_connect_init_snippet(
 def create_toeplitz_connect_init_snippet(
         class_name, params=None, param_names=None, derived_params=None, diagonal_build_code=None,
         calc_max_row_len_func=None, calc_kernel_size_func=None, extra_global_params=None):
-    """Create a Toeplitz connectivity initialisation snippet (SPEC 6.10); returns one instance."""
+    """Create a Toeplitz connectivity initialisation snippet, used through
+    ``init_toeplitz_connectivity``.
+
+    Parameters
+    ----------
+    class_name : str
+        Name of the new model class (used in generated code and error messages).
+    params : list, optional
+        Parameter names, or ``(name, type)`` pairs (type default ``"scalar"``).
+    param_names : list, optional
+        GeNN 4 spelling of ``params`` (deprecated).
+    derived_params : list, optional
+        ``(name, function)`` pairs; ``function(params, dt)`` computes the value at build time
+        from the parameter values (a dict) and the timestep.
+    diagonal_build_code : str, optional
+        Code run once per kernel diagonal; ``for_each_synapse`` loops over presynaptic spikes.
+    calc_max_row_len_func : callable, optional
+        ``f(num_pre, num_post, params)``: the most synapses a row can have.
+    calc_kernel_size_func : callable, optional
+        ``f(params)``: the kernel's shape (the shape of the weights given).
+    extra_global_params : list, optional
+        ``(name, type)`` pairs of extra global parameters: pointer types (``"scalar*"``) are
+        arrays set from Python; plain types are scalars.
+
+    Returns
+    -------
+    InitToeplitzConnectivitySnippetBase
+        The one instance of a new subclass of ``InitToeplitzConnectivitySnippetBase`` named ``class_name``.
+    """
     params = _legacy("params", params, "param_names", param_names,
                      "create_toeplitz_connect_init_snippet")
     decl = _Declarations(class_name, "Toeplitz connectivity initialisation snippet")

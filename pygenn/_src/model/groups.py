@@ -1,6 +1,6 @@
 """Core population objects: neuron groups, synapse groups, current sources, custom updates.
 
-These hold the validated model description that code generation reads (SPEC section 3). The
+These hold the validated model description that code generation reads. The
 Python behaviour users see on top (``vars``, ``values``, recording data ...) is added by the
 mix-ins of ``pygenn._src.interface.groups``. ``ModelSpec`` (spec.py) creates these objects after
 validating what the user passed; setters here validate what users may change afterwards.
@@ -11,7 +11,7 @@ import numbers
 
 from ..errors import did_you_mean
 from .enums import (ParallelismHint, SynapseMatrixConnectivity, SynapseMatrixWeight, VarLocation,
-                    VarLocationAttribute, parse_enum)
+                    parse_enum)
 
 
 def declared(model, getter: str) -> list:
@@ -98,7 +98,15 @@ class Group:
         return f"{self.kind} '{self.name}'"
 
     def set_param_dynamic(self, param_name: str, dynamic: bool = True) -> None:
-        """Allow (or forbid) changing ``param_name`` after load with set_dynamic_param_value."""
+        """Allow (or forbid) changing a parameter after load.
+
+        Parameters
+        ----------
+        param_name : str
+            Name of the parameter.
+        dynamic : bool
+            Whether ``set_dynamic_param_value`` may change it.
+        """
         _set_dynamic(self.dynamic_params, param_name, dynamic, self.params,
                      f"{self.description} (model {model_name(self.model)})")
 
@@ -124,7 +132,7 @@ def _set_dynamic(dynamic_params: set, name: str, dynamic: bool, params: dict, ow
 
 
 class NeuronGroup(Group):
-    """A population of neurons sharing one neuron model (SPEC 3.1)."""
+    """A population of neurons sharing one neuron model."""
 
     kind = "Neuron group"
 
@@ -144,6 +152,17 @@ class NeuronGroup(Group):
         self.current_sources: list = []
 
     def var_location(self, name: str) -> VarLocation:
+        """Where the variable ``name`` is stored (host, device or both).
+
+        Parameters
+        ----------
+        name : str
+            Name of the variable.
+
+        Returns
+        -------
+        VarLocation
+        """
         return self._var_locations.get(name)
 
     get_var_location = var_location
@@ -167,6 +186,15 @@ class NeuronGroup(Group):
         self._prev_spike_time_location = _check_location(value, "prev_spike_time_location")
 
     def set_var_location(self, var_name: str, loc) -> None:
+        """Choose where the variable ``var_name`` is stored (before build).
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the variable.
+        loc : VarLocation
+            ``VarLocation.HOST_DEVICE`` (the default), ``DEVICE`` or ``HOST_DEVICE_ZERO_COPY``.
+        """
         self._var_locations.set(var_name, loc)
 
     @property
@@ -178,7 +206,7 @@ class NeuronGroup(Group):
 
 
 class SynapseGroup(Group):
-    """Synapses from one neuron group to another (SPEC 3.2).
+    """Synapses from one neuron group to another.
 
     ``model`` is the weight update model; ``params`` its parameter values. The postsynaptic
     model is ``ps_initialiser.snippet`` with ``ps_params``.
@@ -266,18 +294,22 @@ class SynapseGroup(Group):
     # ------------------------------------------------------------------ matrix type helpers
     @property
     def is_sparse(self) -> bool:
+        """Whether the connectivity is SPARSE."""
         return self.matrix_type & SynapseMatrixConnectivity.SPARSE
 
     @property
     def ps_model(self):
+        """The postsynaptic model (of ``postsynaptic_init``)."""
         return self.ps_initialiser.snippet
 
     @property
     def wu_params(self) -> dict:
+        """The weight update model's parameter values (GeNN's name for ``params``)."""
         return self.params
 
     @property
     def wu_dynamic_params(self) -> set:
+        """Names of the weight update model's parameters made dynamic."""
         return self.dynamic_params
 
     # ------------------------------------------------------------------ validated properties
@@ -328,6 +360,7 @@ class SynapseGroup(Group):
 
     @property
     def axonal_delay_steps(self) -> int:
+        """Steps a presynaptic spike takes to reach the synapses (settable before build)."""
         return self._axonal_delay_steps
 
     @axonal_delay_steps.setter
@@ -337,6 +370,8 @@ class SynapseGroup(Group):
 
     @property
     def back_prop_delay_steps(self) -> int:
+        """Steps a postsynaptic spike takes to reach the synapses' learning code (settable
+        before build)."""
         return self._back_prop_delay_steps
 
     @back_prop_delay_steps.setter
@@ -346,6 +381,7 @@ class SynapseGroup(Group):
 
     @property
     def num_threads_per_spike(self) -> int:
+        """GPU threads that process each presynaptic spike's row (CUDA; at least 1)."""
         return self._num_threads_per_spike
 
     @num_threads_per_spike.setter
@@ -357,6 +393,8 @@ class SynapseGroup(Group):
 
     @property
     def parallelism_hint(self) -> ParallelismHint:
+        """Whether the GPU parallelises the presynaptic update over postsynaptic neurons or
+        over presynaptic spikes (``ParallelismHint``)."""
         return self._parallelism_hint
 
     @parallelism_hint.setter
@@ -385,6 +423,7 @@ class SynapseGroup(Group):
 
     @property
     def output_location(self) -> VarLocation:
+        """Where the postsynaptic input buffer (``out_post``) is stored."""
         return self._output_location
 
     @output_location.setter
@@ -393,6 +432,7 @@ class SynapseGroup(Group):
 
     @property
     def sparse_connectivity_location(self) -> VarLocation:
+        """Where the SPARSE or BITMASK connectivity is stored."""
         return self._sparse_connectivity_location
 
     @sparse_connectivity_location.setter
@@ -401,6 +441,7 @@ class SynapseGroup(Group):
 
     @property
     def dendritic_delay_location(self) -> VarLocation:
+        """Where the dendritic delay ring buffer is stored."""
         return self._dendritic_delay_location
 
     @dendritic_delay_location.setter
@@ -409,6 +450,8 @@ class SynapseGroup(Group):
 
     @property
     def narrow_sparse_ind_enabled(self) -> bool:
+        """Whether SPARSE postsynaptic indices use the narrowest unsigned type that holds
+        them (settable before build)."""
         return self._narrow_sparse_ind_enabled
 
     @narrow_sparse_ind_enabled.setter
@@ -420,24 +463,89 @@ class SynapseGroup(Group):
 
     # ------------------------------------------------------------------ dynamic params / locations
     def set_wu_param_dynamic(self, param_name: str, dynamic: bool = True) -> None:
+        """Allow (or forbid) changing a weight update model parameter after load.
+
+        Parameters
+        ----------
+        param_name : str
+            Name of the parameter.
+        dynamic : bool
+            Whether ``set_dynamic_param_value`` may change it.
+        """
         _set_dynamic(self.dynamic_params, param_name, dynamic, self.params,
                      f"{self.description} weight update model ({model_name(self.model)})")
 
     def set_ps_param_dynamic(self, param_name: str, dynamic: bool = True) -> None:
+        """Allow (or forbid) changing a postsynaptic model parameter after load.
+
+        Parameters
+        ----------
+        param_name : str
+            Name of the parameter.
+        dynamic : bool
+            Whether ``set_dynamic_param_value`` may change it.
+        """
         _set_dynamic(self.ps_dynamic_params, param_name, dynamic, self.ps_params,
                      f"{self.description} postsynaptic model ({model_name(self.ps_model)})")
 
     def wu_var_location(self, name):
+        """Where the weight update model variable (per synapse) ``name`` is stored
+        (host, device or both).
+
+        Parameters
+        ----------
+        name : str
+            Name of the weight update model variable.
+
+        Returns
+        -------
+        VarLocation
+        """
         return self._wu_var_locations.get(name)
 
     def wu_pre_var_location(self, name):
+        """Where the weight update model presynaptic variable ``name`` is stored
+        (host, device or both).
+
+        Parameters
+        ----------
+        name : str
+            Name of the weight update model presynaptic variable.
+
+        Returns
+        -------
+        VarLocation
+        """
         return self._wu_pre_var_locations.get(name)
 
     def wu_post_var_location(self, name):
+        """Where the weight update model postsynaptic variable ``name`` is stored
+        (host, device or both).
+
+        Parameters
+        ----------
+        name : str
+            Name of the weight update model postsynaptic variable.
+
+        Returns
+        -------
+        VarLocation
+        """
         return self._wu_post_var_locations.get(name)
 
     def ps_var_location(self, name):
-        # GeNN 5.4 returns the WU location here (SPEC 15 item 3); we return the PSM's own
+        """Where the postsynaptic model variable ``name`` is stored (host, device or both).
+
+        Parameters
+        ----------
+        name : str
+            Name of the postsynaptic model variable.
+
+        Returns
+        -------
+        VarLocation
+        """
+        # GeNN 5.4 returns the WU variable's location here (a GeNN bug); we return the PSM's own
         return self._ps_var_locations.get(name)
 
     get_wu_var_location = wu_var_location
@@ -446,21 +554,60 @@ class SynapseGroup(Group):
     get_ps_var_location = ps_var_location
 
     def set_wu_var_location(self, var_name, loc):
+        """Choose where the weight update model variable (per synapse) ``var_name`` is
+        stored (before build).
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the weight update model variable.
+        loc : VarLocation
+            ``VarLocation.HOST_DEVICE`` (the default), ``DEVICE`` or ``HOST_DEVICE_ZERO_COPY``.
+        """
         self._wu_var_locations.set(var_name, loc)
 
     def set_wu_pre_var_location(self, var_name, loc):
+        """Choose where the weight update model presynaptic variable ``var_name`` is
+        stored (before build).
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the weight update model presynaptic variable.
+        loc : VarLocation
+            ``VarLocation.HOST_DEVICE`` (the default), ``DEVICE`` or ``HOST_DEVICE_ZERO_COPY``.
+        """
         self._wu_pre_var_locations.set(var_name, loc)
 
     def set_wu_post_var_location(self, var_name, loc):
+        """Choose where the weight update model postsynaptic variable ``var_name`` is
+        stored (before build).
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the weight update model postsynaptic variable.
+        loc : VarLocation
+            ``VarLocation.HOST_DEVICE`` (the default), ``DEVICE`` or ``HOST_DEVICE_ZERO_COPY``.
+        """
         self._wu_post_var_locations.set(var_name, loc)
 
     def set_ps_var_location(self, var_name, loc):
+        """Choose where the postsynaptic model variable ``var_name`` is stored (before build).
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the postsynaptic model variable.
+        loc : VarLocation
+            ``VarLocation.HOST_DEVICE`` (the default), ``DEVICE`` or ``HOST_DEVICE_ZERO_COPY``.
+        """
         self._ps_var_locations.set(var_name, loc)
 
     # ------------------------------------------------------------------ sizes
     @property
     def weight_update_var_size(self) -> int:
-        """Elements of one per-synapse variable (SPEC 3.2)."""
+        """Elements of one per-synapse variable (padded rows for SPARSE)."""
         if self.matrix_type & SynapseMatrixWeight.KERNEL:
             size = 1
             for k in self.kernel_size:
@@ -488,7 +635,7 @@ def _check_target_var(name: str, neuron_group, what: str) -> str:
 
 
 class CurrentSource(Group):
-    """A current injected into every neuron of one neuron group (SPEC 3.3)."""
+    """A current injected into every neuron of one neuron group."""
 
     kind = "Current source"
 
@@ -511,16 +658,36 @@ class CurrentSource(Group):
                                              "target_var")
 
     def var_location(self, name):
+        """Where the variable ``name`` is stored (host, device or both).
+
+        Parameters
+        ----------
+        name : str
+            Name of the variable.
+
+        Returns
+        -------
+        VarLocation
+        """
         return self._var_locations.get(name)
 
     get_var_location = var_location
 
     def set_var_location(self, var_name, loc):
+        """Choose where the variable ``var_name`` is stored (before build).
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the variable.
+        loc : VarLocation
+            ``VarLocation.HOST_DEVICE`` (the default), ``DEVICE`` or ``HOST_DEVICE_ZERO_COPY``.
+        """
         self._var_locations.set(var_name, loc)
 
 
 class CustomUpdateBase(Group):
-    """What neuron-shaped and weight-update-shaped custom updates share (SPEC 3.4)."""
+    """What neuron-shaped and weight-update-shaped custom updates share."""
 
     kind = "Custom update"
 
@@ -539,11 +706,31 @@ class CustomUpdateBase(Group):
         return self.dims
 
     def var_location(self, name):
+        """Where the variable ``name`` is stored (host, device or both).
+
+        Parameters
+        ----------
+        name : str
+            Name of the variable.
+
+        Returns
+        -------
+        VarLocation
+        """
         return self._var_locations.get(name)
 
     get_var_location = var_location
 
     def set_var_location(self, var_name, loc):
+        """Choose where the variable ``var_name`` is stored (before build).
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the variable.
+        loc : VarLocation
+            ``VarLocation.HOST_DEVICE`` (the default), ``DEVICE`` or ``HOST_DEVICE_ZERO_COPY``.
+        """
         self._var_locations.set(var_name, loc)
 
 
@@ -566,15 +753,10 @@ class CustomUpdateWU(CustomUpdateBase):
                          egp_refs, dims, spec)
         self.synapse_group = synapse_group
 
-    @property
-    def transpose_var_refs(self) -> dict:
-        """The references (at most one) whose values are transposed into another group."""
-        return {n: r for n, r in self.var_refs.items()
-                if getattr(r, "transpose_group", None) is not None}
 
 
 class CustomConnectivityUpdate(Group):
-    """Code that changes the connectivity of one SPARSE synapse group (SPEC 3.5)."""
+    """Code that changes the connectivity of one SPARSE synapse group."""
 
     kind = "Custom connectivity update"
 
@@ -598,12 +780,45 @@ class CustomConnectivityUpdate(Group):
                                                    "postsynaptic variable")
 
     def var_location(self, name):
+        """Where the variable ``name`` is stored (host, device or both).
+
+        Parameters
+        ----------
+        name : str
+            Name of the variable.
+
+        Returns
+        -------
+        VarLocation
+        """
         return self._var_locations.get(name)
 
     def pre_var_location(self, name):
+        """Where the presynaptic variable ``name`` is stored (host, device or both).
+
+        Parameters
+        ----------
+        name : str
+            Name of the presynaptic variable.
+
+        Returns
+        -------
+        VarLocation
+        """
         return self._pre_var_locations.get(name)
 
     def post_var_location(self, name):
+        """Where the postsynaptic variable ``name`` is stored (host, device or both).
+
+        Parameters
+        ----------
+        name : str
+            Name of the postsynaptic variable.
+
+        Returns
+        -------
+        VarLocation
+        """
         return self._post_var_locations.get(name)
 
     get_var_location = var_location
@@ -611,14 +826,37 @@ class CustomConnectivityUpdate(Group):
     get_post_var_location = post_var_location
 
     def set_var_location(self, var_name, loc):
+        """Choose where the variable ``var_name`` is stored (before build).
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the variable.
+        loc : VarLocation
+            ``VarLocation.HOST_DEVICE`` (the default), ``DEVICE`` or ``HOST_DEVICE_ZERO_COPY``.
+        """
         self._var_locations.set(var_name, loc)
 
     def set_pre_var_location(self, var_name, loc):
+        """Choose where the presynaptic variable ``var_name`` is stored (before build).
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the presynaptic variable.
+        loc : VarLocation
+            ``VarLocation.HOST_DEVICE`` (the default), ``DEVICE`` or ``HOST_DEVICE_ZERO_COPY``.
+        """
         self._pre_var_locations.set(var_name, loc)
 
     def set_post_var_location(self, var_name, loc):
+        """Choose where the postsynaptic variable ``var_name`` is stored (before build).
+
+        Parameters
+        ----------
+        var_name : str
+            Name of the postsynaptic variable.
+        loc : VarLocation
+            ``VarLocation.HOST_DEVICE`` (the default), ``DEVICE`` or ``HOST_DEVICE_ZERO_COPY``.
+        """
         self._post_var_locations.set(var_name, loc)
-
-
-def has_host_copy(location) -> bool:
-    return bool(location & VarLocationAttribute.HOST)

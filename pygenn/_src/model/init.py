@@ -1,4 +1,4 @@
-"""Initialisers: which snippet or model to use with which parameter values (SPEC 6.11, 7).
+"""Initialisers: which snippet or model to use with which parameter values.
 
 Initialisers check what they can at construction: the snippet or model exists, the parameter,
 variable and variable-reference dictionaries name exactly what the model declares. Resolving
@@ -78,7 +78,7 @@ def _as_mapping(values, where: str, keyword: str) -> Mapping:
 
 def check_names(declared: list[str], given: Mapping, where: str, noun: str,
                 missing: str) -> None:
-    """Check that ``given`` has exactly the ``declared`` names (SPEC 7 wording).
+    """Check that ``given`` has exactly the ``declared`` names, in GeNN's wording.
 
     ``noun`` is e.g. "parameter" (for "expected 2 parameters but got 3") and ``missing`` the
     phrase for an absent name, e.g. "missing value for parameter".
@@ -147,7 +147,7 @@ def to_var_init(value, where: str, name: str):
 
 def check_var_values(declared: list, values, where: str, noun: str = "variable",
                      keyword: str = "vars") -> dict:
-    """Validate a variable-initialiser dict against declared ``Var`` records (SPEC 7)."""
+    """Validate a variable-initialiser dict against declared ``Var`` records."""
     values = _as_mapping(values, where, keyword)
     names = [var.name for var in declared]
     check_names(names, values, where, noun, f"missing initialiser for {noun}")
@@ -327,29 +327,111 @@ class WeightUpdateInit(_SnippetInit):
 
 
 def init_var(snippet, params=None) -> VarInit:
-    """Initialise a variable with a snippet (built-in name or object) and its parameters."""
+    """Initialise a variable with a snippet (built-in name or object) and its parameters.
+
+    Parameters
+    ----------
+    snippet : InitVarSnippetBase or str
+        The snippet (``create_var_init_snippet``) or a built-in's name, e.g.
+        ``"Uniform"``.
+    params : dict, optional
+        Value of each of the snippet's parameters.
+
+    Returns
+    -------
+    VarInit
+        For the ``vars`` dicts of ``add_*`` and ``init_*``.
+    """
     return VarInit(snippet, params)
 
 
 def init_sparse_connectivity(snippet, params=None) -> SparseConnectivityInit:
-    """Initialise sparse connectivity with a snippet and its parameters."""
+    """Initialise sparse connectivity with a snippet and its parameters.
+
+    Parameters
+    ----------
+    snippet : InitSparseConnectivitySnippetBase or str
+        The snippet (``create_sparse_connect_init_snippet``) or a built-in's name,
+        e.g. ``"FixedProbability"``.
+    params : dict, optional
+        Value of each of the snippet's parameters.
+
+    Returns
+    -------
+    SparseConnectivityInit
+        The ``connectivity_init`` of ``add_synapse_population``.
+    """
     return SparseConnectivityInit(snippet, params)
 
 
 def init_toeplitz_connectivity(init_toeplitz_connect_snippet,
                                params=None) -> ToeplitzConnectivityInit:
-    """Initialise Toeplitz connectivity with a snippet and its parameters."""
+    """Initialise Toeplitz connectivity with a snippet and its parameters.
+
+    Parameters
+    ----------
+    init_toeplitz_connect_snippet : InitToeplitzConnectivitySnippetBase or str
+        The snippet (``create_toeplitz_connect_init_snippet``) or a built-in's
+        name, e.g. ``"Conv2D"``.
+    params : dict, optional
+        Value of each of the snippet's parameters.
+
+    Returns
+    -------
+    ToeplitzConnectivityInit
+        The ``connectivity_init`` of a TOEPLITZ ``add_synapse_population``.
+    """
     return ToeplitzConnectivityInit(init_toeplitz_connect_snippet, params)
 
 
 def init_postsynaptic(snippet, params=None, vars=None, var_refs=None) -> PostsynapticInit:
-    """A postsynaptic model with its values (GeNN returns a tuple; this object holds them all)."""
+    """A postsynaptic model with its values (GeNN returns a tuple; this object holds them all).
+
+    Parameters
+    ----------
+    snippet : PostsynapticModelBase or str
+        The model (``create_postsynaptic_model``) or a built-in's name, e.g.
+        ``"ExpCurr"``.
+    params : dict, optional
+        Value of each of the model's parameters.
+    vars : dict, optional
+        Initial value of each of its variables (numbers, arrays or ``init_var``).
+    var_refs : dict, optional
+        References to variables of the target neuron group (``create_var_ref``).
+
+    Returns
+    -------
+    PostsynapticInit
+        The ``postsynaptic_init`` of ``add_synapse_population``.
+    """
     return PostsynapticInit(snippet, params, vars, var_refs)
 
 
 def init_weight_update(snippet, params=None, vars=None, pre_vars=None, post_vars=None,
                        pre_var_refs=None, post_var_refs=None,
                        psm_var_refs=None) -> WeightUpdateInit:
-    """A weight update model with its values (GeNN returns a tuple; this object holds them)."""
+    """A weight update model with its values (GeNN returns a tuple; this object holds them).
+
+    Parameters
+    ----------
+    snippet : WeightUpdateModelBase or str
+        The model (``create_weight_update_model``) or a built-in's name, e.g.
+        ``"StaticPulse"``.
+    params : dict, optional
+        Value of each of the model's parameters.
+    vars : dict, optional
+        Initial value of each per-synapse variable (numbers, arrays or ``init_var``).
+    pre_vars, post_vars : dict, optional
+        Initial values of its presynaptic and postsynaptic variables.
+    pre_var_refs, post_var_refs : dict, optional
+        References to variables of the source and target neuron groups.
+    psm_var_refs : dict, optional
+        References to variables of the group's postsynaptic model.
+
+    Returns
+    -------
+    WeightUpdateInit
+        The ``weight_update_init`` of ``add_synapse_population``.
+    """
     return WeightUpdateInit(snippet, params, vars, pre_vars, post_vars, pre_var_refs,
                             post_var_refs, psm_var_refs)

@@ -1,4 +1,4 @@
-"""Upgrade of GeNN 4 ``$(...)`` code-string syntax to GeNN 5 code (SPEC 6.1).
+"""Upgrade of GeNN 4 ``$(...)`` code-string syntax to GeNN 5 code.
 
 GeNN 4 wrote every model name as ``$(name)`` and every special function as
 ``$(function, arg, ...)``. GeNN 5 uses plain identifiers and calls. We rewrite both with a small

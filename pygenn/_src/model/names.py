@@ -1,4 +1,4 @@
-"""Which names may reach generated code (SPEC 2.1, 7): one table of C/C++ words to avoid.
+"""Which names may reach generated code: one table of C/C++ words to avoid.
 
 pygenn pastes model names, model class names, population names and the names a model declares
 (variables, parameters, extra global parameters, references ...) into the C++/CUDA code it

@@ -1,4 +1,4 @@
-"""References to variables and extra global parameters of other groups (SPEC 6.12).
+"""References to variables and extra global parameters of other groups.
 
 A reference records the group it points into, the variable's name, what kind of storage it is
 (``kind``), the variable's declared type and its access dimensions. Code generation maps
@@ -147,7 +147,21 @@ def _check_instance(group, classes, function: str, what: str):
 
 # ---------------------------------------------------------------------------- neuron-shaped
 def create_var_ref(group, var_name: str) -> VarReference:
-    """Reference a variable of a neuron group, current source or neuron-shaped custom update."""
+    """Reference a variable of a neuron group, current source or neuron-shaped custom update.
+
+    Parameters
+    ----------
+    group : NeuronGroup, CurrentSource or CustomUpdate
+        The group that owns the variable.
+    var_name : str
+        Name of the variable.
+
+    Returns
+    -------
+    VarReference
+        For ``var_refs`` of a custom update, current source, postsynaptic or weight
+        update model.
+    """
     if isinstance(group, CustomUpdateWU) or isinstance(group, SynapseGroup):
         raise TypeError(f"create_var_ref cannot reference {group.description}; use "
                         "create_wu_var_ref (per-synapse variables) or create_psm_var_ref / "
@@ -163,14 +177,42 @@ def create_var_ref(group, var_name: str) -> VarReference:
 
 
 def create_psm_var_ref(sg, var_name: str) -> VarReference:
-    """Reference a variable of a synapse group's postsynaptic model."""
+    """Reference a variable of a synapse group's postsynaptic model.
+
+    Parameters
+    ----------
+    sg : SynapseGroup
+        The synapse group.
+    var_name : str
+        Name of the variable.
+
+    Returns
+    -------
+    VarReference
+        For ``var_refs`` of a custom update, current source, postsynaptic or weight
+        update model.
+    """
     _check_instance(sg, SynapseGroup, "create_psm_var_ref", "a synapse group")
     var = _find_var(sg.ps_model, "get_vars", var_name, f"{sg.description} postsynaptic model")
     return VarReference(sg, var_name, "psm", var.type, get_var_access_dim(var.access), var)
 
 
 def create_wu_pre_var_ref(sg, var_name: str) -> VarReference:
-    """Reference a presynaptic variable of a synapse group's weight update model."""
+    """Reference a presynaptic variable of a synapse group's weight update model.
+
+    Parameters
+    ----------
+    sg : SynapseGroup
+        The synapse group.
+    var_name : str
+        Name of the variable.
+
+    Returns
+    -------
+    VarReference
+        For ``var_refs`` of a custom update, current source, postsynaptic or weight
+        update model.
+    """
     _check_instance(sg, SynapseGroup, "create_wu_pre_var_ref", "a synapse group")
     var = _find_var(sg.model, "get_pre_vars", var_name,
                     f"{sg.description} weight update model presynaptic variables")
@@ -178,7 +220,21 @@ def create_wu_pre_var_ref(sg, var_name: str) -> VarReference:
 
 
 def create_wu_post_var_ref(sg, var_name: str) -> VarReference:
-    """Reference a postsynaptic variable of a synapse group's weight update model."""
+    """Reference a postsynaptic variable of a synapse group's weight update model.
+
+    Parameters
+    ----------
+    sg : SynapseGroup
+        The synapse group.
+    var_name : str
+        Name of the variable.
+
+    Returns
+    -------
+    VarReference
+        For ``var_refs`` of a custom update, current source, postsynaptic or weight
+        update model.
+    """
     _check_instance(sg, SynapseGroup, "create_wu_post_var_ref", "a synapse group")
     var = _find_var(sg.model, "get_post_vars", var_name,
                     f"{sg.description} weight update model postsynaptic variables")
@@ -186,7 +242,21 @@ def create_wu_post_var_ref(sg, var_name: str) -> VarReference:
 
 
 def create_pre_var_ref(ccu, var_name: str) -> VarReference:
-    """Reference a presynaptic variable of a custom connectivity update (never batched)."""
+    """Reference a presynaptic variable of a custom connectivity update (never batched).
+
+    Parameters
+    ----------
+    ccu : CustomConnectivityUpdate
+        The custom connectivity update.
+    var_name : str
+        Name of the variable.
+
+    Returns
+    -------
+    VarReference
+        For ``var_refs`` of a custom update, current source, postsynaptic or weight
+        update model.
+    """
     _check_instance(ccu, CustomConnectivityUpdate, "create_pre_var_ref",
                     "a custom connectivity update")
     var = _find_var(ccu.model, "get_pre_vars", var_name,
@@ -195,7 +265,21 @@ def create_pre_var_ref(ccu, var_name: str) -> VarReference:
 
 
 def create_post_var_ref(ccu, var_name: str) -> VarReference:
-    """Reference a postsynaptic variable of a custom connectivity update (never batched)."""
+    """Reference a postsynaptic variable of a custom connectivity update (never batched).
+
+    Parameters
+    ----------
+    ccu : CustomConnectivityUpdate
+        The custom connectivity update.
+    var_name : str
+        Name of the variable.
+
+    Returns
+    -------
+    VarReference
+        For ``var_refs`` of a custom update, current source, postsynaptic or weight
+        update model.
+    """
     _check_instance(ccu, CustomConnectivityUpdate, "create_post_var_ref",
                     "a custom connectivity update")
     var = _find_var(ccu.model, "get_post_vars", var_name,
@@ -208,7 +292,17 @@ def _without_batch(access) -> VarAccessDim:
 
 
 def create_out_post_var_ref(sg) -> VarReference:
-    """Reference a synapse group's postsynaptic input accumulator (``outPost``/``inSyn``)."""
+    """Reference a synapse group's postsynaptic input accumulator (``outPost``/``inSyn``).
+
+    Parameters
+    ----------
+    sg : SynapseGroup
+        The synapse group.
+
+    Returns
+    -------
+    VarReference
+    """
     _check_instance(sg, SynapseGroup, "create_out_post_var_ref", "a synapse group")
     return VarReference(sg, "outPost", "out_post", "scalar", ELEMENT_BATCH)
 
@@ -225,7 +319,17 @@ def uses_dendritic_delay(sg) -> bool:
 
 
 def create_den_delay_var_ref(sg) -> VarReference:
-    """Reference a synapse group's dendritic delay ring buffer."""
+    """Reference a synapse group's dendritic delay ring buffer.
+
+    Parameters
+    ----------
+    sg : SynapseGroup
+        The synapse group.
+
+    Returns
+    -------
+    VarReference
+    """
     _check_instance(sg, SynapseGroup, "create_den_delay_var_ref", "a synapse group")
     if not uses_dendritic_delay(sg):
         raise RuntimeError(f"{sg.description} does not have dendritic delay buffer: its weight "
@@ -234,19 +338,49 @@ def create_den_delay_var_ref(sg) -> VarReference:
 
 
 def create_src_spike_count_var_ref(sg) -> VarReference:
-    """Reference the spike count of a synapse group's source population (one per batch)."""
+    """Reference the spike count of a synapse group's source population (one per batch).
+
+    Parameters
+    ----------
+    sg : SynapseGroup
+        The synapse group.
+
+    Returns
+    -------
+    VarReference
+    """
     _check_instance(sg, SynapseGroup, "create_src_spike_count_var_ref", "a synapse group")
     return VarReference(sg, "srcSpkCnt", "src_spike_count", "uint32_t", VarAccessDim.BATCH)
 
 
 def create_spike_time_var_ref(ng) -> VarReference:
-    """Reference the last spike times of a neuron group (type "timepoint")."""
+    """Reference the last spike times of a neuron group (type "timepoint").
+
+    Parameters
+    ----------
+    ng : NeuronGroup
+        The neuron group.
+
+    Returns
+    -------
+    VarReference
+    """
     _check_instance(ng, NeuronGroup, "create_spike_time_var_ref", "a neuron group")
     return VarReference(ng, "sT", "spike_time", "timepoint", ELEMENT_BATCH)
 
 
 def create_prev_spike_time_var_ref(ng) -> VarReference:
-    """Reference the previous spike times of a neuron group (type "timepoint")."""
+    """Reference the previous spike times of a neuron group (type "timepoint").
+
+    Parameters
+    ----------
+    ng : NeuronGroup
+        The neuron group.
+
+    Returns
+    -------
+    VarReference
+    """
     _check_instance(ng, NeuronGroup, "create_prev_spike_time_var_ref", "a neuron group")
     return VarReference(ng, "prevST", "prev_spike_time", "timepoint", ELEMENT_BATCH)
 
@@ -255,7 +389,26 @@ def create_prev_spike_time_var_ref(ng) -> VarReference:
 def create_wu_var_ref(group, var_name: str, transpose_sg=None,
                       transpose_var_name: str = "") -> WUVarReference:
     """Reference a per-synapse variable of a synapse group, WU custom update or custom
-    connectivity update; optionally transpose it into ``transpose_sg.transpose_var_name``."""
+    connectivity update; optionally transpose it into ``transpose_sg.transpose_var_name``.
+
+    Parameters
+    ----------
+    group : SynapseGroup, CustomUpdateWU or CustomConnectivityUpdate
+        The group that owns the per-synapse variable.
+    var_name : str
+        Name of the variable.
+    transpose_sg : SynapseGroup, optional
+        A synapse group with the opposite direction whose variable receives the
+        transpose of this one when the custom update runs.
+    transpose_var_name : str, optional
+        The variable of ``transpose_sg`` that receives it.
+
+    Returns
+    -------
+    WUVarReference
+        For ``var_refs`` of a per-synapse custom update or a custom connectivity
+        update.
+    """
     ref = _plain_wu_var_ref(group, var_name)
     _check_individual_or_kernel(ref.synapse_group, var_name)
     if transpose_sg is None:
@@ -328,8 +481,8 @@ def _check_transpose(ref: WUVarReference, transpose_sg, var):
 def same_type(a, b, spec) -> bool:
     """Whether two declared types resolve to the same type for ``spec``'s precisions.
 
-    GeNN compares spellings (SPEC 5.5 QUIRK); we compare resolved types (SPEC 15 item 7), so
-    "scalar" matches "float" when the model precision is float.
+    GeNN compares the spellings, so a "scalar" reference to a "float" variable fails there;
+    we compare resolved types, so "scalar" matches "float" when the model precision is float.
     """
     context = resolve_context(spec)
     try:
@@ -348,7 +501,20 @@ def resolve_context(spec) -> dict:
 # ---------------------------------------------------------------------------- EGPs
 def create_egp_ref(group, egp_name: str) -> EGPReference:
     """Reference an extra global parameter of a neuron group, current source, custom update
-    or custom connectivity update."""
+    or custom connectivity update.
+
+    Parameters
+    ----------
+    group : NeuronGroup, CurrentSource, CustomUpdate or CustomConnectivityUpdate
+        The group that owns the parameter.
+    egp_name : str
+        Name of the extra global parameter.
+
+    Returns
+    -------
+    EGPReference
+        For ``egp_refs`` of a custom update or custom connectivity update.
+    """
     kinds = ((NeuronGroup, "neuron"), (CurrentSource, "current_source"),
              (CustomUpdate, "custom_update"), (CustomUpdateWU, "custom_update"),
              (CustomConnectivityUpdate, "ccu"))
@@ -363,13 +529,39 @@ def create_egp_ref(group, egp_name: str) -> EGPReference:
 
 
 def create_psm_egp_ref(sg, egp_name: str) -> EGPReference:
-    """Reference an extra global parameter of a synapse group's postsynaptic model."""
+    """Reference an extra global parameter of a synapse group's postsynaptic model.
+
+    Parameters
+    ----------
+    sg : SynapseGroup
+        The synapse group.
+    egp_name : str
+        Name of the extra global parameter.
+
+    Returns
+    -------
+    EGPReference
+        For ``egp_refs`` of a custom update or custom connectivity update.
+    """
     _check_instance(sg, SynapseGroup, "create_psm_egp_ref", "a synapse group")
     return _egp_ref(sg, sg.ps_model, egp_name, "psm", f"{sg.description} postsynaptic model")
 
 
 def create_wu_egp_ref(sg, egp_name: str) -> EGPReference:
-    """Reference an extra global parameter of a synapse group's weight update model."""
+    """Reference an extra global parameter of a synapse group's weight update model.
+
+    Parameters
+    ----------
+    sg : SynapseGroup
+        The synapse group.
+    egp_name : str
+        Name of the extra global parameter.
+
+    Returns
+    -------
+    EGPReference
+        For ``egp_refs`` of a custom update or custom connectivity update.
+    """
     _check_instance(sg, SynapseGroup, "create_wu_egp_ref", "a synapse group")
     return _egp_ref(sg, sg.model, egp_name, "wu", f"{sg.description} weight update model")
 

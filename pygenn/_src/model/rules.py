@@ -1,4 +1,4 @@
-"""Validation rules for particular kinds of group (SPEC section 7).
+"""Validation rules for particular kinds of group.
 
 Synapse groups: initialisers, matrix-type rules, local variable references. Custom updates and
 custom connectivity updates: reference kinds, sizes and dimensions. ``check_before_build`` holds

@@ -1,4 +1,4 @@
-"""Base classes of every model and snippet (SPEC 6.1-6.10).
+"""Base classes of every model and snippet.
 
 A model is an object that answers getter methods: lists of descriptor records (``Param``,
 ``Var`` ...) and code strings. The ``create_*`` factories build a fresh subclass per call and store
@@ -288,9 +288,3 @@ class InitToeplitzConnectivitySnippetBase(_ConnectivitySnippetBase):
     get_diagonal_build_code = _code_getter(
         "_diagonal_build_code",
         "Run once per kernel diagonal; ``for_each_synapse`` loops over presynaptic spikes.")
-
-
-MODEL_BASES = (NeuronModelBase, WeightUpdateModelBase, PostsynapticModelBase,
-               CurrentSourceModelBase, CustomUpdateModelBase, CustomConnectivityUpdateModelBase,
-               InitVarSnippetBase, InitSparseConnectivitySnippetBase,
-               InitToeplitzConnectivitySnippetBase)

@@ -1,4 +1,4 @@
-"""``ModelSpec``: the model description every ``add_*`` call builds (SPEC 2.2, 2.4, 7).
+"""``ModelSpec``: the model description every ``add_*`` call builds.
 
 Each ``add_*`` validates what the user passed (names, parameter and variable sets, references,
 matrix-type rules), scans the code strings, creates the group object and records where in the
@@ -121,6 +121,8 @@ class ModelSpec:
 
     @property
     def timing_enabled(self) -> bool:
+        """Whether the model times its phases (``neuron_update_time`` and friends); set
+        before build."""
         return self._timing_enabled
 
     @timing_enabled.setter
@@ -166,7 +168,12 @@ class ModelSpec:
     # ------------------------------------------------------------------ neuron groups
     def add_neuron_population(self, pop_name: str, num_neurons: int, neuron, params=None,
                               vars=None):
-        """Add a population of ``num_neurons`` neurons of model ``neuron``."""
+        """Add a population of ``num_neurons`` neurons of model ``neuron``.
+
+        See Also
+        --------
+        GeNNModel.add_neuron_population : the parameters and the group returned.
+        """
         v.check_population_name(pop_name, "Neuron group")
         self._check_unique_name(pop_name, "neuron group")
         owner = f"Neuron group '{pop_name}'"
@@ -184,7 +191,12 @@ class ModelSpec:
     # ------------------------------------------------------------------ synapse groups
     def add_synapse_population(self, pop_name: str, matrix_type, source, target,
                                weight_update_init, postsynaptic_init, connectivity_init=None):
-        """Add synapses from ``source`` to ``target`` (neuron groups or their names)."""
+        """Add synapses from ``source`` to ``target`` (neuron groups or their names).
+
+        See Also
+        --------
+        GeNNModel.add_synapse_population : the parameters and the group returned.
+        """
         v.check_population_name(pop_name, "Synapse group")
         self._check_unique_name(pop_name, "synapse group")
         owner = f"Synapse group '{pop_name}'"
@@ -212,7 +224,12 @@ class ModelSpec:
     # ------------------------------------------------------------------ current sources
     def add_current_source(self, cs_name: str, current_source_model, pop, params=None,
                            vars=None, var_refs=None):
-        """Inject current from ``current_source_model`` into every neuron of ``pop``."""
+        """Inject current from ``current_source_model`` into every neuron of ``pop``.
+
+        See Also
+        --------
+        GeNNModel.add_current_source : the parameters and the group returned.
+        """
         v.check_population_name(cs_name, "Current source")
         self._check_unique_name(cs_name, "current source")
         owner = f"Current source '{cs_name}'"
@@ -239,6 +256,10 @@ class ModelSpec:
 
         Creates a ``CustomUpdate`` for neuron-shaped references or a ``CustomUpdateWU`` for
         per-synapse (``create_wu_var_ref``) references.
+
+        See Also
+        --------
+        GeNNModel.add_custom_update : the parameters and the group returned.
         """
         v.check_population_name(cu_name, "Custom update")
         v.check_population_name(group_name, "Custom update group")
@@ -268,7 +289,12 @@ class ModelSpec:
                                        custom_conn_update_model, params=None, vars=None,
                                        pre_vars=None, post_vars=None, var_refs=None,
                                        pre_var_refs=None, post_var_refs=None, egp_refs=None):
-        """Add code that changes the connectivity of the SPARSE synapse group ``syn_group``."""
+        """Add code that changes the connectivity of the SPARSE synapse group ``syn_group``.
+
+        See Also
+        --------
+        GeNNModel.add_custom_connectivity_update : the parameters and the group returned.
+        """
         v.check_population_name(cu_name, "Custom connectivity update")
         v.check_population_name(group_name, "Custom update group")
         self._check_unique_name(cu_name, "custom connectivity update")

@@ -1,4 +1,4 @@
-"""Rules that model descriptions must follow (SPEC section 7), as small reusable checks.
+"""Rules that model descriptions must follow, as small reusable checks.
 
 Every check raises with a message that names the group, the model and what to change. The
 group-specific rules (custom update dimensions, synapse matrix types) are in ``rules.py``.
@@ -13,7 +13,7 @@ import numpy as np
 from ..errors import CodeContext, InvalidNameError, InvalidNameTypeError, did_you_mean
 from . import values as values_module
 from .descriptors import NumericValue
-from .enums import VarAccessDim, VarAccessMode, access_mode_of
+from .enums import VarAccessDim, VarAccessMode
 from .groups import declared, model_code, model_name
 from .names import check_not_reserved
 
@@ -34,12 +34,6 @@ def check_population_name(name, what: str) -> str:
                                "C names)")
     check_not_reserved(name, f"{what} name")
     return name
-
-
-def check_unique(name: str, existing, what: str) -> None:
-    if name in existing:
-        raise RuntimeError(f"Cannot add a {what} with duplicate name '{name}': choose another "
-                           "name")
 
 
 def check_identifier(name, what: str) -> str:
@@ -167,7 +161,7 @@ def check_ref_names(given, declarations: list, owner: str, what: str) -> dict:
 
 # ---------------------------------------------------------------------------- references
 def check_ref_type(declaration, ref, owner: str, spec) -> None:
-    """The reference's declared type must resolve to the target's (SPEC 15 item 7)."""
+    """The reference's declared type must resolve to the target's (GeNN compares spellings)."""
     from .refs import same_type
     if not same_type(declaration.type, ref.type, spec):
         raise RuntimeError(
@@ -198,10 +192,6 @@ def is_reduction(mode) -> bool:
     return mode in (VarAccessMode.REDUCE_SUM, VarAccessMode.REDUCE_MAX)
 
 
-def access_mode(access) -> VarAccessMode:
-    return access if isinstance(access, VarAccessMode) else access_mode_of(access)
-
-
 # ---------------------------------------------------------------------------- code strings
 _RNG_CALL = re.compile(r"\bgennrand\w*\s*\(|\$\(\s*gennrand")
 _ID_KERNEL = re.compile(r"\bid_kernel\b")
@@ -216,7 +206,7 @@ def uses_id_kernel(code: str) -> bool:
 
 
 def scan_code(code: str, description: str, role: str, group_name: str) -> None:
-    """Scan a code string now so bad characters surface at add/init time (SPEC 9.9)."""
+    """Scan a code string now so bad characters surface at add/init time, not at build."""
     # Only "" means no code: str.strip() would also drop Unicode spaces and form feeds, which
     # are errors (and which later stages treat as empty code)
     if not code or code in _SCANNED:

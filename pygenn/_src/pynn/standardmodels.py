@@ -100,7 +100,3 @@ class SpikePairRule(synapses.SpikePairRule):
     translations = build_translations(("tau_plus", "tau_plus"), ("tau_minus", "tau_minus"),
                                       ("A_plus", "A_plus"), ("A_minus", "A_minus"))
     possible_models = frozenset({"stdp_additive"})
-
-
-STANDARD_CELL_TYPES = (IF_curr_exp, IF_curr_alpha, IF_cond_exp, IF_cond_alpha,
-                       SpikeSourcePoisson, SpikeSourceArray)

@@ -33,7 +33,21 @@ class Samples(NamedTuple):
 
     @classmethod
     def regular(cls, values, dt: float, t_start: float = 0.0) -> "Samples":
-        """Samples taken every ``dt`` ms from ``t_start``; ``values`` as for ``Samples``."""
+        """Samples taken every ``dt`` ms from ``t_start``.
+
+        Parameters
+        ----------
+        values : array_like
+            One entry per sample (axis 0), as for ``Samples``.
+        dt : float
+            Sampling period in ms (positive).
+        t_start : float
+            Time of the first sample in ms.
+
+        Returns
+        -------
+        Samples
+        """
         values = np.asarray(values)
         if values.ndim == 0:
             raise ValueError("values must have one entry per sample (axis 0)")
@@ -43,7 +57,18 @@ class Samples(NamedTuple):
 
     @classmethod
     def from_snapshots(cls, snapshots) -> "Samples":
-        """Samples from a sequence of ``(t, values)`` pairs (values: a number or a 1-D array)."""
+        """Samples from a sequence of ``(t, values)`` pairs, as a script collects them.
+
+        Parameters
+        ----------
+        snapshots : iterable of (float, array_like)
+            Time in ms and the values then (a number or a 1-D array, the same size in every
+            pair), in ascending time.
+
+        Returns
+        -------
+        Samples
+        """
         snapshots = list(snapshots)
         if not snapshots:
             raise ValueError("no samples: the list of (t, values) snapshots is empty")
@@ -60,7 +85,19 @@ class Samples(NamedTuple):
 
     @classmethod
     def checked(cls, times, values) -> "Samples":
-        """``Samples(times, values)`` after checking shapes and that times ascend."""
+        """``Samples(times, values)`` after checking shapes and that times ascend.
+
+        Parameters
+        ----------
+        times : array_like
+            Sample times in ms, 1-D, strictly increasing.
+        values : array_like
+            Shape ``(num_samples,)`` or ``(num_samples, num_channels)``.
+
+        Returns
+        -------
+        Samples
+        """
         times = np.asarray(times, dtype=np.float64)
         values = np.asarray(values)
         if times.ndim != 1:

@@ -1,4 +1,4 @@
-"""Running custom connectivity updates (SPEC 11.13) on both runtimes, and attaching their arrays.
+"""Running custom connectivity updates on both runtimes, and attaching their arrays.
 
 ``model.custom_update(G)`` runs, for update group G: the host update code of G's custom
 connectivity updates (C++ on the host: in the model library on the CPU backend, in a small host

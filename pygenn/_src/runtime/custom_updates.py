@@ -1,6 +1,6 @@
-"""Launching custom update groups and reading their timers (SPEC 2.4, 11.13, 11.15).
+"""Launching custom update groups and reading their timers.
 
-Within one update group the launch order is (SPEC 11.13): custom connectivity host update code,
+Within one update group the launch order is GeNN's: custom connectivity host update code,
 neuron-shaped updates, per-synapse updates (whose transposes are written by the same code, element
 by element), custom connectivity row updates, then the remap (column rebuild) pass
 (runtime/custom_connectivity.py).

@@ -1,4 +1,4 @@
-"""Built-in current source models (SPEC 8.4), written with the public factory."""
+"""Built-in current source models, written with the public factory."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""Built-in custom update models (SPEC 8.5), written with the public factory."""
+"""Built-in custom update models, written with the public factory."""
 from __future__ import annotations
 
 from ..enums import VarAccessMode

@@ -1,4 +1,4 @@
-"""Built-in sparse connectivity initialisation snippets (SPEC 8.8).
+"""Built-in sparse connectivity initialisation snippets.
 
 Row and column bounds use the binomial inverse CDF at 0.9999 ** (1 / count): with that quantile
 per row, all ``count`` rows stay within the bound with probability 0.9999.

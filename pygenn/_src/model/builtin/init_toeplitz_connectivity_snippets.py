@@ -1,4 +1,4 @@
-"""Built-in Toeplitz connectivity initialisation snippets (SPEC 8.9)."""
+"""Built-in Toeplitz connectivity initialisation snippets."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""Built-in variable initialisation snippets (SPEC 8.7), written with the public factory."""
+"""Built-in variable initialisation snippets, written with the public factory."""
 from __future__ import annotations
 
 from ..factories import create_var_init_snippet

@@ -1,4 +1,4 @@
-"""Built-in neuron models (SPEC 8.1), written with the public factory."""
+"""Built-in neuron models, written with the public factory."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""Built-in postsynaptic models (SPEC 8.3), written with the public factory."""
+"""Built-in postsynaptic models, written with the public factory."""
 from __future__ import annotations
 
 import math

@@ -1,4 +1,4 @@
-"""Built-in weight update models (SPEC 8.2), written with the public factory."""
+"""Built-in weight update models, written with the public factory."""
 from __future__ import annotations
 
 from ..enums import VarAccess, VarAccessMode
@@ -28,7 +28,7 @@ def _static_pulse_dendritic_delay():
 
 def _static_graded():
     # GeNN 5.4 names 'V_pre' here, which does not exist; the intended (and our) meaning is the
-    # presynaptic membrane voltage, reached through the 'V' reference (SPEC 15 item 1)
+    # presynaptic membrane voltage, reached through the 'V' reference
     return create_weight_update_model(
         "StaticGraded",
         params=["Epre", "Vslope"],
