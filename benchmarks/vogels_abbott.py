@@ -24,11 +24,19 @@ and compilation (pygenn and Brian2 compile cold, into fresh temporary directorie
 allocating / initialising the state and connectivity. "sim" is the wall time of the simulation
 loop only, per second of biological time: pygenn's ``while model.t < duration:
 model.step_time()`` Python loop, Brian2 standalone's own timing of its run loop
-(``device._last_run_time``), NEST's ``nest.Run()``.
+(timed with std::chrono::steady_clock by code inserted around it: Brian2's own timer,
+``device._last_run_time``, is CPU time without OpenMP), NEST's ``nest.Run()``.
+
+    pip install ".[benchmarks]"
+With ``--competitors 0,2`` each configuration runs twice: on the idle machine and with 2
+CPU-bound competing processes (default: idle, then one competitor per core this process may
+run on). The benchmark starts the competitors itself before each run and stops them after it,
+so a simulator is measured the way it behaves on a shared machine.
 
     pip install ".[benchmarks]"
     python benchmarks/vogels_abbott.py [--scales 1,10,100] [--duration 1000]
         [--simulators pygenn,brian2,nest] [--repeats 3] [--threads 2] [--precision float]
+        [--competitors 0,N] [--backend multi_threaded_cpu] [--brian2-python PATH]
 """
 from __future__ import annotations
 
@@ -41,6 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 
 BASE_NEURONS = 4000
 BASE_PROB = 0.02
@@ -73,7 +82,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The three simulators. Each returns a dict: build_s, sim_s (wall seconds of the whole run),
 # spikes, synapses.
 # ---------------------------------------------------------------------------------------------
-def run_pygenn(num_neurons, prob, duration, seed, threads, precision, workdir):
+def run_pygenn(num_neurons, prob, duration, seed, threads, precision, workdir, backend=""):
     os.environ["PYGENN_CACHE_DIR"] = os.path.join(workdir, "pygenn_cache")  # cold build
     start = time.perf_counter()
     try:
@@ -84,9 +93,11 @@ def run_pygenn(num_neurons, prob, duration, seed, threads, precision, workdir):
                         init_var, init_weight_update)
 
     from pygenn.genn_model import backend_modules
-    # the fastest CPU backend here (multi_threaded_cpu on a multi-core machine): this is a
-    # CPU comparison even where a GPU is present
-    backend = next(name for name in backend_modules if name != "cuda")
+    # by default the fastest CPU backend here (multi_threaded_cpu on a multi-core machine):
+    # this is a CPU comparison even where a GPU is present
+    if not backend:
+        backend = ("multi_threaded_cpu" if "multi_threaded_cpu" in backend_modules
+                   else "single_threaded_cpu")
     model = GeNNModel(precision, "vogels_abbott_coba", backend=backend)
     model.dt = DT
     model.seed = seed
@@ -143,6 +154,17 @@ def run_brian2(num_neurons, prob, duration, seed, threads, precision, workdir):
     directory = os.path.join(workdir, "brian2_standalone")
     b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = 0  # single-threaded, like pygenn's CPU
+    # Brian2's own timer of its run loop (device._last_run_time) is std::clock(), the
+    # process's CPU time, when it runs without OpenMP: that leaves out the time the process
+    # waits for a core, which would flatter it on a loaded machine. So the run loop is timed
+    # by the wall clock here, as pygenn's is, with code inserted around it in main().
+    b2.prefs.codegen.cpp.headers += ["<chrono>", "<cstdio>"]
+    b2.device.insert_code("before_network_run",
+                          "const auto _bench_start = std::chrono::steady_clock::now();")
+    b2.device.insert_code("after_network_run", (
+        "{ FILE *_f = fopen(\"bench_wall_time.txt\", \"w\"); fprintf(_f, \"%.9f\", "
+        "std::chrono::duration<double>(std::chrono::steady_clock::now() - _bench_start)"
+        ".count()); fclose(_f); }"))
     b2.defaultclock.dt = DT * ms
     b2.seed(seed)
 
@@ -169,7 +191,9 @@ def run_brian2(num_neurons, prob, duration, seed, threads, precision, workdir):
     compiled = time.perf_counter()
     b2.device.run(directory=directory, with_output=False, run_args=[])
     finished = time.perf_counter()
-    sim = b2.device._last_run_time  # the C++ run loop only (not connectivity generation)
+    # the C++ run loop only (not connectivity generation), by the wall clock
+    with open(os.path.join(directory, "bench_wall_time.txt")) as f:
+        sim = float(f.read())
     # the binary's time outside the run loop (allocation, connectivity) counts as build
     build = (compiled - start) + (finished - compiled - sim)
     result = {"build_s": build, "sim_s": sim, "spikes": int(monitor.num_spikes),
@@ -223,8 +247,9 @@ def worker(args):
     workdir = tempfile.mkdtemp(prefix=f"vogels_abbott_{args.worker}_")
     try:
         prob = BASE_PROB * BASE_NEURONS / args.neurons
+        extra = {"backend": args.backend} if args.worker == "pygenn" else {}
         result = SIMULATORS[args.worker](args.neurons, prob, args.duration, args.seed,
-                                         args.threads, args.precision, workdir)
+                                         args.threads, args.precision, workdir, **extra)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     result["rate_hz"] = result["spikes"] / args.neurons / (args.duration / 1000.0)
@@ -236,16 +261,52 @@ def worker(args):
 # ---------------------------------------------------------------------------------------------
 # Driver: subprocess per run, medians, table.
 # ---------------------------------------------------------------------------------------------
-def run_one(sim, neurons, seed, args):
-    command = [sys.executable, os.path.abspath(__file__), "--worker", sim,
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity mask), else all of them."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:            # not Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def competitors(count: int):
+    """``count`` CPU-bound processes (a Python busy loop each) running while the block runs.
+
+    They are ordinary processes at the default priority, as other users' jobs would be; each is
+    stopped (SIGTERM, then SIGKILL) and reaped when the block ends, also on errors.
+    """
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+             for _ in range(count)]
+    try:
+        if procs:
+            time.sleep(0.2)           # let them start spinning before the run begins
+        yield
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def run_one(sim, neurons, seed, args, load=0):
+    python = args.brian2_python if sim == "brian2" and args.brian2_python else sys.executable
+    command = [python, os.path.abspath(__file__), "--worker", sim,
                "--neurons", str(neurons), "--duration", str(args.duration), "--seed", str(seed),
-               "--threads", str(args.threads), "--precision", args.precision]
+               "--threads", str(args.threads), "--precision", args.precision,
+               "--backend", args.backend]
     env = dict(os.environ)
     if sim == "brian2":
         env["OMP_NUM_THREADS"] = "1"
     try:
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout,
-                              env=env)
+        with competitors(load):
+            proc = subprocess.run(command, capture_output=True, text=True,
+                                  timeout=args.timeout, env=env)
     except subprocess.TimeoutExpired:
         return None, f"timed out after {args.timeout} s"
     for line in proc.stdout.splitlines():
@@ -273,6 +334,15 @@ def main():
                         help="pygenn's and Brian2's floating-point type (NEST is always double)")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per run")
+    parser.add_argument("--competitors", default=f"0,{usable_cores()}",
+                        help="comma-separated numbers of CPU-bound competing processes to run "
+                             "each configuration with (default: 0 and one per usable core)")
+    parser.add_argument("--backend", default="",
+                        help="pygenn's backend (default multi_threaded_cpu where there is more "
+                             "than one core, else single_threaded_cpu)")
+    parser.add_argument("--brian2-python", default="",
+                        help="the Python interpreter to run Brian2 with (e.g. a virtual "
+                             "environment's, where Brian2 needs an older numpy than pygenn's)")
     parser.add_argument("--worker", choices=list(SIMULATORS), help=argparse.SUPPRESS)
     parser.add_argument("--neurons", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -288,44 +358,50 @@ def main():
     print(f"COBA network, {args.duration:g} ms biological time, dt {DT} ms, {args.repeats} "
           f"repeat(s), precision {args.precision} (NEST double, {args.threads} threads); "
           f"{os.cpu_count()} CPU cores")
+    loads = [int(n) for n in args.competitors.split(",") if n.strip()]
     rows = []
     skipped = {}
     for scale in scales:
         neurons = int(round(BASE_NEURONS * scale))
-        medians = {}
-        for sim in sims:
-            if sim in skipped:
-                continue
-            samples = []
-            for repeat in range(args.repeats):
-                result, error = run_one(sim, neurons, args.seed + repeat, args)
-                if result is None:
-                    print(f"  {sim} at {neurons:,} neurons: {error}", flush=True)
-                    if error.startswith("not installed"):
-                        skipped[sim] = error
-                    break
-                samples.append(result)
-                print(f"  {sim:>7} {neurons:>9,} neurons, run {repeat + 1}: build "
-                      f"{result['build_s']:7.2f} s, sim {result['sim_per_bio_s']:8.3f} s per "
-                      f"biological s, rate {result['rate_hz']:5.1f} Hz, "
-                      f"{result['synapses']:,} synapses", flush=True)
-            if samples:
-                medians[sim] = {key: statistics.median(s[key] for s in samples)
-                                for key in ("build_s", "sim_per_bio_s", "rate_hz", "synapses")}
-        rows.append((neurons, medians))
+        for load in loads:
+            medians = {}
+            for sim in sims:
+                if sim in skipped:
+                    continue
+                samples = []
+                for repeat in range(args.repeats):
+                    result, error = run_one(sim, neurons, args.seed + repeat, args, load)
+                    if result is None:
+                        print(f"  {sim} at {neurons:,} neurons: {error}", flush=True)
+                        if error.startswith("not installed"):
+                            skipped[sim] = error
+                        break
+                    samples.append(result)
+                    print(f"  {sim:>7} {neurons:>9,} neurons, {load} competitor(s), run "
+                          f"{repeat + 1}: build {result['build_s']:7.2f} s, sim "
+                          f"{result['sim_per_bio_s']:8.3f} s per biological s, rate "
+                          f"{result['rate_hz']:5.1f} Hz, {result['synapses']:,} synapses",
+                          flush=True)
+                if samples:
+                    medians[sim] = {key: statistics.median(s[key] for s in samples)
+                                    for key in ("build_s", "sim_per_bio_s", "rate_hz",
+                                                "synapses")}
+            rows.append((neurons, load, medians))
 
-    header = (f"{'simulator':>9} {'neurons':>9} {'synapses':>12} {'build [s]':>10} "
-              f"{'sim [s/bio s]':>14} {'rate [Hz]':>10} {'pygenn/brian2':>14} {'pygenn/nest':>12}")
+    header = (f"{'simulator':>9} {'neurons':>9} {'competitors':>11} {'synapses':>12} "
+              f"{'build [s]':>10} {'sim [s/bio s]':>14} {'rate [Hz]':>10} {'pygenn/brian2':>14} "
+              f"{'pygenn/nest':>12}")
     print()
     print(f"medians of {args.repeats} run(s); sim = wall time of the simulation loop per second "
-          f"of biological time; ratios are of sim times")
+          f"of biological time; ratios are of sim times; competitors = CPU-bound processes "
+          f"running beside it ({usable_cores()} usable cores)")
     print(header)
     print("-" * len(header))
-    for neurons, medians in rows:
+    for neurons, load, medians in rows:
         pg = medians.get("pygenn")
         for sim in sims:
             if sim not in medians:
-                print(f"{sim:>9} {neurons:>9,} {'(no result)':>12}")
+                print(f"{sim:>9} {neurons:>9,} {load:>11} {'(no result)':>12}")
                 continue
             m = medians[sim]
             ratio_b = ratio_n = None
@@ -334,8 +410,8 @@ def main():
                     ratio_b = pg["sim_per_bio_s"] / medians["brian2"]["sim_per_bio_s"]
                 if "nest" in medians:
                     ratio_n = pg["sim_per_bio_s"] / medians["nest"]["sim_per_bio_s"]
-            print(f"{sim:>9} {neurons:>9,} {int(m['synapses']):>12,} {m['build_s']:>10.2f} "
-                  f"{m['sim_per_bio_s']:>14.3f} {m['rate_hz']:>10.1f} "
+            print(f"{sim:>9} {neurons:>9,} {load:>11} {int(m['synapses']):>12,} "
+                  f"{m['build_s']:>10.2f} {m['sim_per_bio_s']:>14.3f} {m['rate_hz']:>10.1f} "
                   f"{fmt(ratio_b, '.2f'):>14} {fmt(ratio_n, '.2f'):>12}")
     for sim, error in skipped.items():
         print(f"{sim} skipped: {error}")

@@ -74,8 +74,11 @@ class MultiThreadedCpuTarget(CpuTarget):
     def independent_loop(index: str, count: str) -> str:
         """A loop whose iterations touch disjoint memory and draw random numbers keyed by the
         iteration (sparse rows at initialisation), so any thread may run any of them."""
-        # rows differ in length: threads take 16 at a time as they finish
-        return ("#pragma omp parallel for schedule(dynamic, 16)\n"
+        # rows differ in length: threads take 16 at a time as they finish. The float mode
+        # object of the enclosing entry point is copied into every thread (its copy
+        # constructor sets that thread's control word, its destructor restores it)
+        return (f"#pragma omp parallel for schedule(dynamic, 16) num_threads(pygenn_max_threads())"
+                f" firstprivate({FLOAT_MODE_VARIABLE})\n"
                 + CpuTarget.element_loop(index, count))
 
     @staticmethod
@@ -94,9 +97,12 @@ def _threaded_neuron_loop(s: CodeStream, n: str, body: str, simd: bool = False) 
     the other threads could alias the arrays, so the compiler would reload every pointer after
     each store. With ``simd`` each thread's block is also vectorised (neuron_split.py).
     """
-    s.line(f"const uint32_t _chunk = pygenn_thread_chunk({n});")
-    s.line("#pragma omp parallel")
+    # fewer threads for a small population (pygenn_team_for)
+    s.line(f"const int _team = pygenn_team_for({n});")
+    s.line(f"const uint32_t _chunk = pygenn_thread_chunk({n}, _team);")
+    s.line(f"#pragma omp parallel {TEAM_CLAUSES}")
     with s.block():
+        s.line(THREAD_FLOAT_MODE_SCOPE)        # each thread has its own control word
         s.line("const auto _threadCopy = *_group;")
         s.line("const auto *const _group = &_threadCopy;")
         s.line(f"#pragma omp for{' simd' if simd else ''} schedule(static, _chunk)")
@@ -125,6 +131,7 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
     synapse_plans = list(plan.synapses.values())
     merged = []
     vectorised = []           # neuron groups whose state pass carries `omp simd`
+    threaded_groups = []      # neuron groups updated by several threads
 
     def neuron_code(nplan, factory):
         gen = NeuronUpdateGenerator(plan, nplan, factory, target)
@@ -144,6 +151,7 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
         if simd:
             vectorised.append(nplan.group.name)
         if parallel:
+            threaded_groups.append(nplan.group.name)
             _threaded_neuron_loop(loop, n, body, simd)
         else:
             if simd:
@@ -214,9 +222,11 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
     source = _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged,
                        init_merged, sparse_merged, column_merged,
                        threaded=threaded, pre_threaded=pre_threaded,
-                       vectorised=bool(vectorised)) + cpu_source(plan, custom)
+                       vectorised=bool(vectorised),
+                       tuned=bool(threaded_groups) or pre_threaded) + cpu_source(plan, custom)
     source += ccu.cpu_source(plan, connectivity)
     generated = GeneratedModel(plan, {"runner.cc": source}, merged)
+    generated.openmp = threaded         # the library loads libgomp (runtime/openmp.py)
     generated.custom_updates = custom
     generated.custom_connectivity = connectivity
     return generated
@@ -413,6 +423,63 @@ def _merged_loops(s: CodeStream, merged_list) -> None:
             s.lines(m.code)
 
 
+# ---------------------------------------------------------------------- floating-point mode
+#: the statement that opens a float-mode scope: every exported function that runs model code
+#: starts with it; every OpenMP parallel region starts with THREAD_FLOAT_MODE_SCOPE, which gives
+#: each thread (each has its own control word) the word of the enclosing function's scope
+FLOAT_MODE_VARIABLE = "_floatMode"
+FLOAT_MODE_SCOPE = f"PygennFloatMode {FLOAT_MODE_VARIABLE};"
+THREAD_FLOAT_MODE_SCOPE = f"const PygennFloatMode _threadFloatMode({FLOAT_MODE_VARIABLE});"
+
+# Subnormal numbers (below ~1.2e-38 in float) are handled in microcode by x86-64 and many Arm
+# cores: an operation on one can cost ~100 times a normal one, and decaying traces reach them.
+# While model code runs, its thread flushes subnormal results to zero (x86-64 MXCSR FTZ) and
+# reads subnormal inputs as zero (DAZ); on aarch64 FPCR.FZ does both. The thread's previous
+# control word is restored when the scope ends, so Python and numpy never see the change. The
+# library's `pygenn_flush_denormals` (the `flush_denormals` preference; the runtime sets it at
+# load) turns it off. Nothing changes on other architectures.
+FLOAT_MODE_PRELUDE = """\
+#if defined(__x86_64__) || (defined(__i386__) && defined(__SSE2__))
+#define PYGENN_FLUSH_BITS 0x8040ull                      /* MXCSR: FTZ (bit 15) | DAZ (bit 6) */
+static inline uint64_t pygenn_get_float_control() {
+    uint32_t word; __asm__ __volatile__("stmxcsr %0" : "=m"(word)); return word; }
+static inline void pygenn_set_float_control(uint64_t value) {
+    const uint32_t word = (uint32_t)value; __asm__ __volatile__("ldmxcsr %0" : : "m"(word) : "memory"); }
+#elif defined(__aarch64__)
+#define PYGENN_FLUSH_BITS (1ull << 24)                   /* FPCR.FZ */
+static inline uint64_t pygenn_get_float_control() {
+    uint64_t word; __asm__ __volatile__("mrs %0, fpcr" : "=r"(word)); return word; }
+static inline void pygenn_set_float_control(uint64_t word) {
+    __asm__ __volatile__("msr fpcr, %0" : : "r"(word) : "memory"); }
+#else
+#define PYGENN_FLUSH_BITS 0ull
+static inline uint64_t pygenn_get_float_control() { return 0; }
+static inline void pygenn_set_float_control(uint64_t) {}
+#endif
+extern "C" { int pygenn_flush_denormals = 1; }
+// A scope in which this thread runs model code: it flushes subnormals (if the preference says
+// so) from construction to destruction and then restores the thread's previous word. A copy,
+// made in another thread (OpenMP firstprivate, or explicitly at the start of a parallel
+// region), gives that thread the word of the scope it copies for its own lifetime: OpenMP
+// worker threads then compute exactly as the calling thread does, whatever word they had
+// (a thread inherits its creator's word). The "memory" clobbers keep the compiler from moving
+// model code's loads and stores across the switches.
+struct PygennFloatMode {
+    uint64_t previous;                      // this thread's word before the scope
+    uint64_t model;                         // the word model code runs with
+    PygennFloatMode() : previous(pygenn_get_float_control()) {
+        model = pygenn_flush_denormals ? (previous | PYGENN_FLUSH_BITS) : previous;
+        if (model != previous) pygenn_set_float_control(model);
+    }
+    PygennFloatMode(const PygennFloatMode &scope)
+        : previous(pygenn_get_float_control()), model(scope.model) {
+        if (model != previous) pygenn_set_float_control(model);
+    }
+    PygennFloatMode &operator=(const PygennFloatMode &) = delete;
+    ~PygennFloatMode() { if (model != previous) pygenn_set_float_control(previous); }
+};
+"""
+
 PRELUDE = """\
 // Generated by pygenn for model '{name}' (CPU backend). Do not edit.
 #include <cstdint>
@@ -438,13 +505,49 @@ static inline int32_t clz(uint32_t x) {{ return x == 0 ? 32 : __builtin_clz(x); 
 static inline uint32_t atomic_or(uint32_t* p, uint32_t v) {{ uint32_t o = *p; *p |= v; return o; }}
 """
 
+# the clauses of every parallel region of a step: `_team` threads, and no region at all for one
+TEAM_CLAUSES = "num_threads(_team) if(_team > 1)"
+
 # the multi-threaded backend's helpers
 OPENMP_PRELUDE = """\
 #include <omp.h>
-// elements per thread for a loop over n: one contiguous block each, in whole 32-element words
-// (spike flags and recording bits of two threads never share a word)
-static inline uint32_t pygenn_thread_chunk(uint32_t n) {
-    const uint64_t words = 32ull * (uint64_t)omp_get_max_threads();
+extern "C" {
+// cores this process may run on (the runtime sets it from os.sched_getaffinity; 0: unknown)
+int pygenn_usable_cores = 0;
+// threads of a step's parallel regions; the step's tuner (pygenn_step_time) changes it
+int pygenn_threads = 0;
+// a team size for every step instead of the tuner's (0: tuned; tests and benchmarks set it)
+int pygenn_fixed_threads = 0;
+}
+// the most threads worth starting: OpenMP's limit (OMP_NUM_THREADS), at most one per usable core
+static inline int pygenn_max_threads() {
+    int most = omp_get_max_threads();
+    if (pygenn_usable_cores > 0 && pygenn_usable_cores < most) most = pygenn_usable_cores;
+    return most < 1 ? 1 : most;
+}
+// Creates OpenMP's threads, at load: outside any float-mode scope, so the threads do not
+// inherit a flushing control word that other OpenMP code of the process would then run with
+extern "C" void pygenn_start_threads() {
+    #pragma omp parallel num_threads(pygenn_max_threads())
+    { }
+}
+// threads of a step's parallel regions
+static inline int pygenn_step_team() {
+    return pygenn_threads > 0 ? pygenn_threads : pygenn_max_threads();
+}
+// threads for a loop over n elements of a step: fewer than pygenn_threads when each would get
+// less than PYGENN_MIN_PER_THREAD elements (waking a thread costs about as much as updating
+// that many neurons)
+#define PYGENN_MIN_PER_THREAD 1024u
+static inline int pygenn_team_for(uint32_t n) {
+    const uint32_t useful = n / PYGENN_MIN_PER_THREAD;
+    const int team = pygenn_step_team();
+    return useful < (uint32_t)team ? (useful < 1u ? 1 : (int)useful) : team;
+}
+// elements per thread for a loop over n with `team` threads: one contiguous block each, in
+// whole 32-element words (spike flags and recording bits of two threads never share a word)
+static inline uint32_t pygenn_thread_chunk(uint32_t n, int team) {
+    const uint64_t words = 32ull * (uint64_t)(team < 1 ? 1 : team);
     return (uint32_t)(((uint64_t)n + words - 1u) / words * 32u);
 }
 // this thread's share [*begin, *end) of n elements, inside a parallel region
@@ -453,18 +556,85 @@ static inline void pygenn_thread_range(uint32_t n, uint32_t *begin, uint32_t *en
     *begin = (uint32_t)((uint64_t)n * t / count);
     *end = (uint32_t)((uint64_t)n * (t + 1u) / count);
 }
+// The step's thread count adapts to what the machine gives the model. The fork and join of a
+// parallel region wait for every thread of the team; when other processes keep the cores busy,
+// a thread the scheduler has set aside stalls the whole step, and one thread is faster than
+// several. So pygenn_step_time now and then runs a short trial: steps alternate between the
+// team size in use and a neighbour (half or double it, between 1 and pygenn_max_threads()),
+// and the faster one is kept. A model starts on one thread (the cheap guess on a busy
+// machine). Trials follow each other quickly after a change and ever more rarely (up to every
+// PYGENN_TUNE_MAX_INTERVAL steps) while the size in use keeps winning, and a trial that is
+// clearly losing stops early, so they cost little. Every team size gives the same results
+// (threads own fixed element ranges).
+#define PYGENN_TUNE_TRIAL_STEPS 6u         /* steps with each team size in a trial */
+#define PYGENN_TUNE_MIN_INTERVAL 64u       /* steps between trials after a change */
+#define PYGENN_TUNE_MAX_INTERVAL 16384u
+struct PygennTeamTuner {
+    int current = 1;                        // team size in use
+    int trial = 0;                          // team size on trial (0: no trial running)
+    uint32_t trialSteps = 0;
+    double seconds[2] = {0.0, 0.0};         // step times of the trial: current, trial size
+    uint32_t interval = PYGENN_TUNE_MIN_INTERVAL;
+    uint32_t untilTrial = 16;               // the first trial comes soon after the start
+    bool tryLarger = false;
+};
+static PygennTeamTuner pygenn_tuner;
+static inline void pygenn_tune_begin() {
+    PygennTeamTuner &t = pygenn_tuner;
+    const int most = pygenn_max_threads();
+    if (pygenn_fixed_threads > 0) {
+        pygenn_threads = pygenn_fixed_threads < most ? pygenn_fixed_threads : most;
+        t.trial = 0;
+        return;
+    }
+    if (t.current > most) t.current = most;
+    if (t.trial == 0 && t.untilTrial == 0 && most > 1) {
+        const int smaller = t.current > 1 ? t.current / 2 : 0;
+        const int larger = t.current < most ? (2 * t.current < most ? 2 * t.current : most) : 0;
+        t.trial = (larger && (t.tryLarger || !smaller)) ? larger : smaller;
+        t.tryLarger = !t.tryLarger;
+        t.trialSteps = 0;
+        t.seconds[0] = t.seconds[1] = 0.0;
+    }
+    pygenn_threads = (t.trial && (t.trialSteps & 1u)) ? t.trial : t.current;
+}
+static inline void pygenn_tune_end(double seconds) {
+    PygennTeamTuner &t = pygenn_tuner;
+    if (t.trial == 0) {
+        if (t.untilTrial) t.untilTrial--;
+        return;
+    }
+    t.seconds[t.trialSteps & 1u] += seconds;
+    ++t.trialSteps;
+    // a trial size twice as slow after two steps each has lost (on a busy machine a step with
+    // a thread the scheduler set aside can take a hundred times longer)
+    const bool lost = t.trialSteps >= 4u && !(t.trialSteps & 1u)
+                      && t.seconds[1] > 2.0 * t.seconds[0];
+    if (!lost && t.trialSteps < 2u * PYGENN_TUNE_TRIAL_STEPS) return;
+    if (!lost && t.seconds[1] < 0.97 * t.seconds[0]) {      // 3 %: not for noise
+        t.current = t.trial;
+        t.interval = PYGENN_TUNE_MIN_INTERVAL;
+    } else if (t.interval < PYGENN_TUNE_MAX_INTERVAL) {
+        t.interval *= 2u;
+    }
+    t.trial = 0;
+    t.untilTrial = t.interval;
+}
 """
 
 
 def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merged, init_merged,
               sparse_merged, column_merged, threaded: bool = False,
-              pre_threaded: bool = False, vectorised: bool = False) -> str:
+              pre_threaded: bool = False, vectorised: bool = False,
+              tuned: bool = False) -> str:
     """The translation unit; ``vectorised``: some neuron group's update has a vectorised
-    state pass (neuron_split.py), so the neuron update is also compiled for AVX2."""
+    state pass (neuron_split.py), so the neuron update is also compiled for AVX2; ``tuned``:
+    the step has parallel regions, whose team size pygenn_step_time adapts."""
     s = CodeStream()
     s.lines(PRELUDE.format(name=plan.model.name, scalar=plan.precision.c_name,
                            timepoint=plan.time_precision.c_name,
                            cmath_using=CPP_USING_DECLARATIONS))
+    s.lines(FLOAT_MODE_PRELUDE)
     if threaded:
         s.lines(OPENMP_PRELUDE)
     if plan.debug_code:
@@ -508,14 +678,17 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
 
     def emit(name, merged_list, args, phase, extra_setup, parallel, prefix):
         with s.block(f'{prefix} void {name}({args})'):
+            s.line(FLOAT_MODE_SCOPE)
             if extra_setup:
                 s.lines(extra_setup)
             if timed:
                 s.line("const auto _start = std::chrono::steady_clock::now();")
             if parallel and merged_list:
                 # every thread runs every group, each for its own targets (see _presynaptic)
-                s.line("#pragma omp parallel")
+                s.line("const int _team = pygenn_step_team();")
+                s.line(f"#pragma omp parallel {TEAM_CLAUSES}")
                 s.line("{")
+                s.line(THREAD_FLOAT_MODE_SCOPE)
             _merged_loops(s, merged_list)
             if parallel and merged_list:
                 s.line("}")
@@ -536,10 +709,17 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
                  parallel=pre_threaded and phase == "presynaptic_update",
                  avx2_clone=vectorised and phase == "neuron_update")
     with s.block('extern "C" void pygenn_step_time(uint64_t _timestep)'):
+        s.line(FLOAT_MODE_SCOPE)
+        if tuned:          # the step has parallel regions: their team size adapts
+            s.line("pygenn_tune_begin();")
+            s.line("const auto _tuneStart = std::chrono::steady_clock::now();")
         for name in ("pygenn_synapse_dynamics", "pygenn_presynaptic_update",
                      "pygenn_postsynaptic_update", "pygenn_neuron_update",
                      "pygenn_dendritic_delay_update"):
             s.line(f"{name}(_timestep);")
+        if tuned:
+            s.line("pygenn_tune_end(std::chrono::duration<double>("
+                   "std::chrono::steady_clock::now() - _tuneStart).count());")
     function("pygenn_initialize", init_merged, "", "init")
     function("pygenn_initialize_sparse", sparse_merged, "", "init_sparse")
     function("pygenn_initialize_columns", column_merged, "", "init_sparse")

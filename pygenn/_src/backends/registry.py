@@ -7,11 +7,21 @@ from ..model.enums import PlogSeverity
 
 
 class PreferencesBase:
-    """Preferences common to all backends (SPEC 12.2); names a backend lacks are ignored."""
+    """Preferences common to all backends (SPEC 12.2); names a backend lacks are ignored.
+
+    ``flush_denormals`` (default True; pygenn's own, GeNN has none): model code treats
+    subnormal floating-point numbers (below about 1.2e-38 in single precision, 2.2e-308 in
+    double) as zero, on the CPU backends (flush-to-zero and denormals-are-zero in the
+    threads that run model code, only while they run it: the rest of the Python process is
+    untouched) and on the GPU (NVRTC ``--ftz=true``, single precision). Arithmetic on
+    subnormals is about 100 times slower on most CPUs, and decaying traces reach them. Pass
+    ``flush_denormals=False`` to ``GeNNModel`` for IEEE gradual underflow.
+    """
 
     def __init__(self):
         self.optimize_code = False
         self.debug_code = False
+        self.flush_denormals = True
         self.genn_log_level = PlogSeverity.WARNING
         self.code_generator_log_level = PlogSeverity.WARNING
         self.transpiler_log_level = PlogSeverity.WARNING
@@ -79,7 +89,8 @@ class CpuBackend:
         if library is None:
             raise RuntimeError("This model was built with never_rebuild=True and has no compiled "
                                "library; build it once without never_rebuild")
-        return CpuRuntime(library, generated, seed)
+        return CpuRuntime(library, generated, seed,
+                          flush_denormals=getattr(preferences, "flush_denormals", True))
 
 
 class MultiThreadedCpuBackend(CpuBackend):
@@ -143,7 +154,7 @@ class CudaBackend(CpuBackend):
         from ..runtime import cuda_driver
         device = cuda_driver.Device(int(preferences.manual_device_id))
         arch = nvrtc.choose_target(device.compute_capability, cuda_driver.driver_version())
-        options = ["-lineinfo"] if preferences.generate_line_info else []
+        options = self.nvrtc_options(preferences)
         self._device_id = int(preferences.manual_device_id)
         cubin = nvrtc.build_cached_cubin(generated.sources["runner.cu"], name, arch, options)
         host_source = generated.sources.get("ccu_host.cc")
@@ -156,6 +167,15 @@ class CudaBackend(CpuBackend):
                 flags=toolchain.cpu_flags(optimize_code=preferences.optimize_code,
                                           debug_code=preferences.debug_code)))
         return cubin
+
+    @staticmethod
+    def nvrtc_options(preferences) -> list[str]:
+        """NVRTC options from the preferences (beyond ``nvrtc.BASE_OPTIONS`` and the target)."""
+        from ..build import nvrtc
+        options = ["-lineinfo"] if preferences.generate_line_info else []
+        # subnormal floats flushed to zero, as the CPU backends do (flush_denormals)
+        options.append(nvrtc.ftz_option(getattr(preferences, "flush_denormals", True)))
+        return options
 
     def create_runtime(self, library, generated, seed, preferences=None):
         from ..runtime.cuda_runtime import CudaRuntime

@@ -136,6 +136,13 @@ def _check_driver_runs_ptx(driver_version: int | None) -> None:
             f"nvidia-cuda-nvrtc that supports this GPU")
 
 
+def ftz_option(flush_denormals: bool) -> str:
+    """The NVRTC option for the ``flush_denormals`` preference: ``--ftz=true`` flushes
+    single-precision subnormal results and inputs to zero (as the CPU backends' MXCSR / FPCR
+    setting does); NVRTC's default is ``--ftz=false``."""
+    return "--ftz=true" if flush_denormals else "--ftz=false"
+
+
 def compile_cuda(source: str, name: str, arch: str, options=(), *,
                  source_path: str | os.PathLike | None = None) -> bytes:
     """Compile CUDA C++ ``source`` of model ``name`` for ``arch``; the cubin's bytes.

@@ -1,4 +1,4 @@
-"""Custom connectivity updates (SPEC 6.7, 9.7, 9.8, 10.8, 11.13): planning and code generation.
+"""Custom connectivity updates: planning and code generation.
 
 ``plan_custom_connectivity_updates`` parses the row and host update code of every custom
 connectivity update (CCU) and registers its arrays (owner = the CCU's name): per-synapse ``vars``
@@ -383,7 +383,7 @@ class HostUpdateGenerator:
         env.add_variable("t", tp, read_only=True, c_text="_t")
         env.add_variable("num_pre", T.Uint32, read_only=True,
                          c_text=c_literal(sg.src.num_neurons, T.Uint32))
-        # GeNN 5.4 gives the source size here (SPEC 15 item 4); the target size is meant
+        # GeNN 5.4 gives the source size here (a GeNN bug); the target size is meant
         env.add_variable("num_post", T.Uint32, read_only=True,
                          c_text=c_literal(sg.trg.num_neurons, T.Uint32))
         env.add_variable("row_stride", T.Uint32, read_only=True,
@@ -550,6 +550,8 @@ def cpu_source(plan, code: CcuCode) -> str:
     s.line("}")
     for name in code.group_names:
         with s.block(f'extern "C" void pygenn_ccu_rows_{name}(uint64_t _timestep)'):
+            # subnormals flushed while it runs (backends/cpu.py, FLOAT_MODE_PRELUDE)
+            s.line("PygennFloatMode _floatMode;")
             s.line(f"const timepoint _t = (timepoint)((double)_timestep * {plan.dt!r});")
             s.line("(void)_t;")
             for m in code.rows[name]:

@@ -1,4 +1,4 @@
-"""Custom updates (SPEC 10.7, 11.13): code generation shared by both backends (planning and
+"""Custom updates: code generation shared by both backends (planning and
 reference resolution are in ``custom_update_plan.py``).
 
 ``CustomUpdateGenerator`` renders one custom update as C code run by one thread (CPU) or by
@@ -545,6 +545,8 @@ def cpu_source(plan, code: CustomUpdateCode) -> str:
     timed = plan.model.timing_enabled
     for name in code.group_names:
         with s.block(f'extern "C" void pygenn_custom_update_{name}(uint64_t _timestep)'):
+            # subnormals flushed while it runs (backends/cpu.py, FLOAT_MODE_PRELUDE)
+            s.line("PygennFloatMode _floatMode;")
             s.line(f"const timepoint _t = (timepoint)((double)_timestep * {plan.dt!r});")
             s.line("(void)_t;")
             if timed:

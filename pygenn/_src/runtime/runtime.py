@@ -50,13 +50,22 @@ class CpuRuntime:
 
     _checks = None          # runtime/debug_checks.NativeChecks of debug and sanitizer builds
 
-    def __init__(self, library_path: str, generated, seed: int):
+    def __init__(self, library_path: str, generated, seed: int, flush_denormals: bool = True):
         check_bindings(generated)
         self.generated = generated
         self.plan = generated.plan
         from ..build.sanitizers import prepare_load
         monitor = prepare_load(getattr(generated, "sanitizers", ()))
-        self.lib = load_private_library(library_path)
+        from . import openmp
+        openmp_library = getattr(generated, "openmp", False)
+        with (openmp.openmp_environment() if openmp_library else contextlib.nullcontext()):
+            self.lib = load_private_library(library_path)
+        # model code flushes subnormals to zero unless the preference turned it off
+        # (backends/cpu.py, FLOAT_MODE_PRELUDE)
+        ctypes.c_int.in_dll(self.lib, "pygenn_flush_denormals").value = int(bool(flush_denormals))
+        if openmp_library:
+            ctypes.c_int.in_dll(self.lib, "pygenn_usable_cores").value = openmp.usable_cores()
+            self.lib.pygenn_start_threads()
         self.arrays: dict[tuple, RuntimeArray] = {}
         self.timestep = 0
         self.num_recording_timesteps = None

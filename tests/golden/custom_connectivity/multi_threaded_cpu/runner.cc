@@ -27,11 +27,83 @@ typedef float timepoint;
 #endif
 static inline int32_t clz(uint32_t x) { return x == 0 ? 32 : __builtin_clz(x); }
 static inline uint32_t atomic_or(uint32_t* p, uint32_t v) { uint32_t o = *p; *p |= v; return o; }
+#if defined(__x86_64__) || (defined(__i386__) && defined(__SSE2__))
+#define PYGENN_FLUSH_BITS 0x8040ull                      /* MXCSR: FTZ (bit 15) | DAZ (bit 6) */
+static inline uint64_t pygenn_get_float_control() {
+    uint32_t word; __asm__ __volatile__("stmxcsr %0" : "=m"(word)); return word; }
+static inline void pygenn_set_float_control(uint64_t value) {
+    const uint32_t word = (uint32_t)value; __asm__ __volatile__("ldmxcsr %0" : : "m"(word) : "memory"); }
+#elif defined(__aarch64__)
+#define PYGENN_FLUSH_BITS (1ull << 24)                   /* FPCR.FZ */
+static inline uint64_t pygenn_get_float_control() {
+    uint64_t word; __asm__ __volatile__("mrs %0, fpcr" : "=r"(word)); return word; }
+static inline void pygenn_set_float_control(uint64_t word) {
+    __asm__ __volatile__("msr fpcr, %0" : : "r"(word) : "memory"); }
+#else
+#define PYGENN_FLUSH_BITS 0ull
+static inline uint64_t pygenn_get_float_control() { return 0; }
+static inline void pygenn_set_float_control(uint64_t) {}
+#endif
+extern "C" { int pygenn_flush_denormals = 1; }
+// A scope in which this thread runs model code: it flushes subnormals (if the preference says
+// so) from construction to destruction and then restores the thread's previous word. A copy,
+// made in another thread (OpenMP firstprivate, or explicitly at the start of a parallel
+// region), gives that thread the word of the scope it copies for its own lifetime: OpenMP
+// worker threads then compute exactly as the calling thread does, whatever word they had
+// (a thread inherits its creator's word). The "memory" clobbers keep the compiler from moving
+// model code's loads and stores across the switches.
+struct PygennFloatMode {
+    uint64_t previous;                      // this thread's word before the scope
+    uint64_t model;                         // the word model code runs with
+    PygennFloatMode() : previous(pygenn_get_float_control()) {
+        model = pygenn_flush_denormals ? (previous | PYGENN_FLUSH_BITS) : previous;
+        if (model != previous) pygenn_set_float_control(model);
+    }
+    PygennFloatMode(const PygennFloatMode &scope)
+        : previous(pygenn_get_float_control()), model(scope.model) {
+        if (model != previous) pygenn_set_float_control(model);
+    }
+    PygennFloatMode &operator=(const PygennFloatMode &) = delete;
+    ~PygennFloatMode() { if (model != previous) pygenn_set_float_control(previous); }
+};
 #include <omp.h>
-// elements per thread for a loop over n: one contiguous block each, in whole 32-element words
-// (spike flags and recording bits of two threads never share a word)
-static inline uint32_t pygenn_thread_chunk(uint32_t n) {
-    const uint64_t words = 32ull * (uint64_t)omp_get_max_threads();
+extern "C" {
+// cores this process may run on (the runtime sets it from os.sched_getaffinity; 0: unknown)
+int pygenn_usable_cores = 0;
+// threads of a step's parallel regions; the step's tuner (pygenn_step_time) changes it
+int pygenn_threads = 0;
+// a team size for every step instead of the tuner's (0: tuned; tests and benchmarks set it)
+int pygenn_fixed_threads = 0;
+}
+// the most threads worth starting: OpenMP's limit (OMP_NUM_THREADS), at most one per usable core
+static inline int pygenn_max_threads() {
+    int most = omp_get_max_threads();
+    if (pygenn_usable_cores > 0 && pygenn_usable_cores < most) most = pygenn_usable_cores;
+    return most < 1 ? 1 : most;
+}
+// Creates OpenMP's threads, at load: outside any float-mode scope, so the threads do not
+// inherit a flushing control word that other OpenMP code of the process would then run with
+extern "C" void pygenn_start_threads() {
+    #pragma omp parallel num_threads(pygenn_max_threads())
+    { }
+}
+// threads of a step's parallel regions
+static inline int pygenn_step_team() {
+    return pygenn_threads > 0 ? pygenn_threads : pygenn_max_threads();
+}
+// threads for a loop over n elements of a step: fewer than pygenn_threads when each would get
+// less than PYGENN_MIN_PER_THREAD elements (waking a thread costs about as much as updating
+// that many neurons)
+#define PYGENN_MIN_PER_THREAD 1024u
+static inline int pygenn_team_for(uint32_t n) {
+    const uint32_t useful = n / PYGENN_MIN_PER_THREAD;
+    const int team = pygenn_step_team();
+    return useful < (uint32_t)team ? (useful < 1u ? 1 : (int)useful) : team;
+}
+// elements per thread for a loop over n with `team` threads: one contiguous block each, in
+// whole 32-element words (spike flags and recording bits of two threads never share a word)
+static inline uint32_t pygenn_thread_chunk(uint32_t n, int team) {
+    const uint64_t words = 32ull * (uint64_t)(team < 1 ? 1 : team);
     return (uint32_t)(((uint64_t)n + words - 1u) / words * 32u);
 }
 // this thread's share [*begin, *end) of n elements, inside a parallel region
@@ -39,6 +111,70 @@ static inline void pygenn_thread_range(uint32_t n, uint32_t *begin, uint32_t *en
     const uint64_t t = (uint64_t)omp_get_thread_num(), count = (uint64_t)omp_get_num_threads();
     *begin = (uint32_t)((uint64_t)n * t / count);
     *end = (uint32_t)((uint64_t)n * (t + 1u) / count);
+}
+// The step's thread count adapts to what the machine gives the model. The fork and join of a
+// parallel region wait for every thread of the team; when other processes keep the cores busy,
+// a thread the scheduler has set aside stalls the whole step, and one thread is faster than
+// several. So pygenn_step_time now and then runs a short trial: steps alternate between the
+// team size in use and a neighbour (half or double it, between 1 and pygenn_max_threads()),
+// and the faster one is kept. A model starts on one thread (the cheap guess on a busy
+// machine). Trials follow each other quickly after a change and ever more rarely (up to every
+// PYGENN_TUNE_MAX_INTERVAL steps) while the size in use keeps winning, and a trial that is
+// clearly losing stops early, so they cost little. Every team size gives the same results
+// (threads own fixed element ranges).
+#define PYGENN_TUNE_TRIAL_STEPS 6u         /* steps with each team size in a trial */
+#define PYGENN_TUNE_MIN_INTERVAL 64u       /* steps between trials after a change */
+#define PYGENN_TUNE_MAX_INTERVAL 16384u
+struct PygennTeamTuner {
+    int current = 1;                        // team size in use
+    int trial = 0;                          // team size on trial (0: no trial running)
+    uint32_t trialSteps = 0;
+    double seconds[2] = {0.0, 0.0};         // step times of the trial: current, trial size
+    uint32_t interval = PYGENN_TUNE_MIN_INTERVAL;
+    uint32_t untilTrial = 16;               // the first trial comes soon after the start
+    bool tryLarger = false;
+};
+static PygennTeamTuner pygenn_tuner;
+static inline void pygenn_tune_begin() {
+    PygennTeamTuner &t = pygenn_tuner;
+    const int most = pygenn_max_threads();
+    if (pygenn_fixed_threads > 0) {
+        pygenn_threads = pygenn_fixed_threads < most ? pygenn_fixed_threads : most;
+        t.trial = 0;
+        return;
+    }
+    if (t.current > most) t.current = most;
+    if (t.trial == 0 && t.untilTrial == 0 && most > 1) {
+        const int smaller = t.current > 1 ? t.current / 2 : 0;
+        const int larger = t.current < most ? (2 * t.current < most ? 2 * t.current : most) : 0;
+        t.trial = (larger && (t.tryLarger || !smaller)) ? larger : smaller;
+        t.tryLarger = !t.tryLarger;
+        t.trialSteps = 0;
+        t.seconds[0] = t.seconds[1] = 0.0;
+    }
+    pygenn_threads = (t.trial && (t.trialSteps & 1u)) ? t.trial : t.current;
+}
+static inline void pygenn_tune_end(double seconds) {
+    PygennTeamTuner &t = pygenn_tuner;
+    if (t.trial == 0) {
+        if (t.untilTrial) t.untilTrial--;
+        return;
+    }
+    t.seconds[t.trialSteps & 1u] += seconds;
+    ++t.trialSteps;
+    // a trial size twice as slow after two steps each has lost (on a busy machine a step with
+    // a thread the scheduler set aside can take a hundred times longer)
+    const bool lost = t.trialSteps >= 4u && !(t.trialSteps & 1u)
+                      && t.seconds[1] > 2.0 * t.seconds[0];
+    if (!lost && t.trialSteps < 2u * PYGENN_TUNE_TRIAL_STEPS) return;
+    if (!lost && t.seconds[1] < 0.97 * t.seconds[0]) {      // 3 %: not for noise
+        t.current = t.trial;
+        t.interval = PYGENN_TUNE_MIN_INTERVAL;
+    } else if (t.interval < PYGENN_TUNE_MAX_INTERVAL) {
+        t.interval *= 2u;
+    }
+    t.trial = 0;
+    t.untilTrial = t.interval;
 }
 // pygenn counter-based RNG (cpu dialect), generated by pygenn/_src/codegen/rng.py
 #ifndef PYGENN_RNG_INCLUDED
@@ -409,16 +545,19 @@ MergedInitSparseGroup0 mergedInitSparseGroup0[1];
 size_t mergedInitSparseGroup0_size = sizeof(MergedInitSparseGroup0);
 }
 extern "C" void pygenn_dendritic_delay_update(uint64_t _timestep) {
+    PygennFloatMode _floatMode;
     const timepoint _t = (timepoint)((double)_timestep * 0.1);
     const uint32_t _batch = 0; (void)_batch; (void)_t;
     const uint32_t _recordingRow = (uint32_t)(_timestep % _numRecordingTimesteps); (void)_recordingRow;
 }
 extern "C" void pygenn_synapse_dynamics(uint64_t _timestep) {
+    PygennFloatMode _floatMode;
     const timepoint _t = (timepoint)((double)_timestep * 0.1);
     const uint32_t _batch = 0; (void)_batch; (void)_t;
     const uint32_t _recordingRow = (uint32_t)(_timestep % _numRecordingTimesteps); (void)_recordingRow;
 }
 extern "C" void pygenn_presynaptic_update(uint64_t _timestep) {
+    PygennFloatMode _floatMode;
     const timepoint _t = (timepoint)((double)_timestep * 0.1);
     const uint32_t _batch = 0; (void)_batch; (void)_t;
     const uint32_t _recordingRow = (uint32_t)(_timestep % _numRecordingTimesteps); (void)_recordingRow;
@@ -443,12 +582,14 @@ extern "C" void pygenn_presynaptic_update(uint64_t _timestep) {
     }
 }
 extern "C" void pygenn_postsynaptic_update(uint64_t _timestep) {
+    PygennFloatMode _floatMode;
     const timepoint _t = (timepoint)((double)_timestep * 0.1);
     const uint32_t _batch = 0; (void)_batch; (void)_t;
     const uint32_t _recordingRow = (uint32_t)(_timestep % _numRecordingTimesteps); (void)_recordingRow;
 }
 #if PYGENN_AVX2_CLONE
 static __attribute__((target("avx2"))) void pygenn_neuron_update_avx2(uint64_t _timestep) {
+    PygennFloatMode _floatMode;
     const timepoint _t = (timepoint)((double)_timestep * 0.1);
     const uint32_t _batch = 0; (void)_batch; (void)_t;
     const uint32_t _recordingRow = (uint32_t)(_timestep % _numRecordingTimesteps); (void)_recordingRow;
@@ -570,6 +711,7 @@ static __attribute__((target("avx2"))) void pygenn_neuron_update_avx2(uint64_t _
 }
 #endif
 static void pygenn_neuron_update_baseline(uint64_t _timestep) {
+    PygennFloatMode _floatMode;
     const timepoint _t = (timepoint)((double)_timestep * 0.1);
     const uint32_t _batch = 0; (void)_batch; (void)_t;
     const uint32_t _recordingRow = (uint32_t)(_timestep % _numRecordingTimesteps); (void)_recordingRow;
@@ -700,6 +842,7 @@ extern "C" void pygenn_neuron_update(uint64_t _timestep) {
     pygenn_neuron_update_baseline(_timestep);
 }
 extern "C" void pygenn_step_time(uint64_t _timestep) {
+    PygennFloatMode _floatMode;
     pygenn_synapse_dynamics(_timestep);
     pygenn_presynaptic_update(_timestep);
     pygenn_postsynaptic_update(_timestep);
@@ -707,6 +850,7 @@ extern "C" void pygenn_step_time(uint64_t _timestep) {
     pygenn_dendritic_delay_update(_timestep);
 }
 extern "C" void pygenn_initialize() {
+    PygennFloatMode _floatMode;
     // Init merged group 0: 'Pre', 'Post'
     for (unsigned int _g = 0; _g < 2u; _g++) {
         const MergedInitGroup0 _groupCopy = mergedInitGroup0[_g];
@@ -751,12 +895,13 @@ extern "C" void pygenn_initialize() {
     }
 }
 extern "C" void pygenn_initialize_sparse() {
+    PygennFloatMode _floatMode;
     // InitSparse merged group 0: 'PrePost'
     for (unsigned int _g = 0; _g < 1u; _g++) {
         const MergedInitSparseGroup0 _groupCopy = mergedInitSparseGroup0[_g];
         const MergedInitSparseGroup0 *const _group = &_groupCopy;
         (void)_group;
-        #pragma omp parallel for schedule(dynamic, 16)
+        #pragma omp parallel for schedule(dynamic, 16) num_threads(pygenn_max_threads()) firstprivate(_floatMode)
         for (uint32_t _id_pre = 0; _id_pre < 40u; _id_pre++) {
             GeNNRNG _rng; genn_rng_init(&_rng, _seed, 3531862155u, _id_pre, 0);
             auto _addSynapse = [&](uint32_t _target) {
@@ -774,7 +919,7 @@ extern "C" void pygenn_initialize_sparse() {
             }
             // ---- end sparse connectivity snippet build code ---- (code string)
         }
-        #pragma omp parallel for schedule(dynamic, 16)
+        #pragma omp parallel for schedule(dynamic, 16) num_threads(pygenn_max_threads()) firstprivate(_floatMode)
         for (uint32_t _id_pre = 0; _id_pre < 40u; _id_pre++) {
             for (uint32_t _j = 0; _j < _group->rowLength[_id_pre]; _j++) {
                 const uint32_t _id_syn = _id_pre * 12u + _j;
@@ -792,6 +937,7 @@ extern "C" void pygenn_initialize_sparse() {
     }
 }
 extern "C" void pygenn_initialize_columns() {
+    PygennFloatMode _floatMode;
 }
 extern "C" {
 }
@@ -814,6 +960,7 @@ MergedCCU1RowGroup0 mergedCCU1RowGroup0[1];
 size_t mergedCCU1RowGroup0_size = sizeof(MergedCCU1RowGroup0);
 }
 extern "C" void pygenn_ccu_rows_Grow(uint64_t _timestep) {
+    PygennFloatMode _floatMode;
     const timepoint _t = (timepoint)((double)_timestep * 0.1);
     (void)_t;
     for (unsigned int _g = 0; _g < 1u; _g++) {
@@ -829,6 +976,7 @@ extern "C" void pygenn_ccu_rows_Grow(uint64_t _timestep) {
     }
 }
 extern "C" void pygenn_ccu_rows_Rewire(uint64_t _timestep) {
+    PygennFloatMode _floatMode;
     const timepoint _t = (timepoint)((double)_timestep * 0.1);
     (void)_t;
     for (unsigned int _g = 0; _g < 1u; _g++) {
