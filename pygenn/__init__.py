@@ -9,6 +9,9 @@ from ._src.model.enums import (CustomUpdateVarAccess, ParallelismHint, PlogSever
                                SynapseMatrixWeight, VarAccess, VarAccessDim, VarAccessMode,
                                VarAccessModeAttribute, VarLocation, VarLocationAttribute)
 from ._src.model.spec import ModelSpec
+# registers the distributed model with GeNNModel (GeNNModel(..., distribution=...) and ranks
+# started by the launcher); the interface itself does not import the distributed package
+from ._src import distributed as _distributed  # noqa: F401
 from .genn_groups import (CurrentSource, CustomConnectivityUpdate, CustomUpdate,
                           CustomUpdateBase, CustomUpdateWU, NeuronGroup, SynapseGroup)
 from .genn_model import (GeNNModel, create_current_source_model,

@@ -473,7 +473,7 @@ def user_literals(code: str) -> set:
 
 def regions(source: str) -> list[str]:
     """The text of each pasted user-code region (between the markers)."""
-    from pygenn._src.codegen.stream import USER_CODE_BEGIN, USER_CODE_END
+    from pygenn._src.contract import USER_CODE_BEGIN, USER_CODE_END
     found, current = [], None
     for line in source.split("\n"):
         if current is not None and USER_CODE_END.match(line):

@@ -14,7 +14,8 @@ import pytest
 from pygenn import GeNNModel, create_neuron_model
 from pygenn._src.build.compile import code_strings_in_log, compile_shared_library
 from pygenn._genn import Var
-from pygenn._src.codegen.stream import CodeStream, marker_text, user_code_origin
+from pygenn._src.codegen.stream import CodeStream, marker_text
+from pygenn._src.contract import user_code_origin
 from pygenn._src.errors import (BuildError, GeneratedCodeError, InvalidNameError,
                                 InvalidNameTypeError)
 from pygenn._src.model.names import RESERVED_C_NAMES

@@ -20,6 +20,7 @@ from ..codegen.stream import CodeStream
 from ..codegen.synapse_update import SynapseUpdateGenerator, advance_dendritic_ring
 from ..codegen.debug_checks import DEBUG_PRELUDE
 from ..codegen.dialect import GeneratedCodeDialect
+from ..codegen.target import Target
 from ..lang import types as T
 from ..lang.stdlib import CPP_USING_DECLARATIONS
 from ..model.enums import SynapseMatrixConnectivity as Conn
@@ -29,14 +30,12 @@ PHASES = ("neuron_update", "presynaptic_update", "postsynaptic_update", "synapse
           "init", "init_sparse")
 
 
-class CpuTarget:
-    """Spellings of the few operations that differ between serial and parallel backends."""
+class CpuTarget(Target):
+    """The serial C++ spellings; capabilities not set here keep ``Target``'s defaults."""
 
     dialect = GeneratedCodeDialect()
-    # threads that run one PROCEDURAL row together (codegen/matrix_types.py)
-    warp_lanes = 1
-    # where the plan registered a spike-byte scratch array, a group's neuron update runs as a
-    # vectorisable state pass plus a serial spike pass (codegen/neuron_split.py)
+    # a group's neuron update runs as a vectorisable state pass plus a serial spike pass
+    # (codegen/neuron_split.py)
     split_spike_pass = True
 
     @staticmethod
@@ -126,7 +125,7 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
         # on a copy, so a target the caller reuses stays as it was
         target = copy.copy(target)
         target.dialect = GeneratedCodeDialect(checks=True)
-    threaded = getattr(target, "parallel", False)
+    threaded = target.parallel
     neuron_groups = [p for p in plan.neurons.values()]
     synapse_plans = list(plan.synapses.values())
     merged = []
@@ -210,12 +209,13 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
     merged += sparse_merged + column_merged
 
     from ..codegen.custom_update import cpu_source, generate_custom_updates
-    custom = generate_custom_updates(plan, target, parallel=False)
+    custom = generate_custom_updates(plan, target, parallel=target.concurrent_elements)
     init_merged += custom.init_merged          # run by pygenn_initialize(_sparse) after the rest
     sparse_merged += custom.sparse_merged
     merged += custom.all_merged
     from ..codegen import custom_connectivity as ccu
-    connectivity = ccu.generate_custom_connectivity(plan, target, parallel=False)
+    connectivity = ccu.generate_custom_connectivity(plan, target,
+                                                    parallel=target.concurrent_elements)
     init_merged += connectivity.init_merged
     sparse_merged += connectivity.sparse_merged
     merged += connectivity.device_merged + connectivity.host_merged

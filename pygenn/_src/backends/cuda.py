@@ -19,6 +19,7 @@ from ..codegen.merge import generate_merged
 from ..codegen.neuron_update import NeuronUpdateGenerator
 from ..codegen.rng import rng_source
 from ..codegen.stream import CodeStream
+from ..codegen.target import Target
 from ..codegen.synapse_update import SynapseUpdateGenerator, advance_dendritic_ring
 from ..lang import types as T
 from ..model.enums import ParallelismHint
@@ -29,13 +30,16 @@ from .cpu import (_check_postsynaptic_supported, _CurrentSourceItem, _init_code,
 BLOCK_SIZE = 128
 
 
-class CudaTarget:
+class CudaTarget(Target):
     """Spellings of operations that need atomics when many threads run them at once."""
 
     dialect = GeneratedCodeDialect()
+    concurrent_elements = True
+    # the neuron update stages its counts; the StepEnd kernel publishes them
+    staged_spike_counts = True
     # spike and event recording: a warp's 32 bits gathered with __ballot_sync, one store
     warp_recording = True
-    # threads that run one PROCEDURAL row together (codegen/matrix_types.py)
+    # a warp runs each PROCEDURAL row (codegen/matrix_types.py)
     warp_lanes = 32
 
     @staticmethod
@@ -233,13 +237,14 @@ def generate_cuda(plan) -> CudaGeneratedModel:
                         lambda sp, f: _init_columns_code(plan, sp, f, target)),
         lambda sp: sp.group.src.num_neurons)
     from ..codegen.custom_update import cuda_kernels, generate_custom_updates
-    custom = generate_custom_updates(plan, target, parallel=True)
+    custom = generate_custom_updates(plan, target, parallel=target.concurrent_elements)
     custom_kernels, custom_init, custom_sparse = cuda_kernels(plan, custom, Kernel)
     init += custom_init                        # after the populations' own initialisation
     init_sparse += custom_sparse
     merged_all += custom.all_merged
     from ..codegen import custom_connectivity as ccu
-    connectivity = ccu.generate_custom_connectivity(plan, target, parallel=True)
+    connectivity = ccu.generate_custom_connectivity(plan, target,
+                                                    parallel=target.concurrent_elements)
     ccu_rows, ccu_init, ccu_sparse = ccu.cuda_kernels(plan, connectivity, Kernel)
     init += ccu_init
     init_sparse += ccu_sparse

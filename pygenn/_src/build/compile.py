@@ -130,7 +130,7 @@ def code_strings_in_log(log: str, sources: dict[str, str] | None = None) -> list
 
     ``sources`` maps file names (or paths) to their text; files not in it are read from disk.
     """
-    from ..codegen.stream import user_code_origin
+    from ..contract import user_code_origin
 
     origins: list[str] = []
     texts = dict(sources or {})

@@ -1,9 +1,5 @@
-"""Custom connectivity updates: planning and code generation.
-
-``plan_custom_connectivity_updates`` parses the row and host update code of every custom
-connectivity update (CCU) and registers its arrays (owner = the CCU's name): per-synapse ``vars``
-(laid out like the synapse group's ``ind``), ``pre_vars``/``post_vars``, dynamic parameters and
-EGPs. Column structures of a changed group may grow, so their stride becomes the source size.
+"""Custom connectivity updates (CCUs): code generation (the plan's side, parsing and arrays,
+is ``custom_connectivity_plan.py``).
 
 Row update code runs once per presynaptic row (one thread per row on CUDA, so a row is only ever
 changed by the thread that owns it). ``for_each_synapse`` walks the row with a signed index;
@@ -27,94 +23,17 @@ from .. import param_arrays
 from ..lang import ForEachSynapse
 from ..lang import types as T
 from ..lang.stdlib import CPP_USING_DECLARATIONS
-from ..model.enums import VarAccessDim, get_var_access_dim
-from .code_strings import parse_code
+from .custom_connectivity_plan import (BATCH, ELEMENT, ROW_FULL_ERROR, _var_dims,
+                                       dependent_arrays)
 from .custom_update_plan import resolve_egp_ref, resolve_ref
 from .environments import EnvFactory
 from .fields import GroupFields, MergedGroup, c_literal
-from .init import InitGenerator, device_initialised
+from .init import InitGenerator
 from .merge import generate_merged
-from .plan import stream_id
+from .plan import device_initialised, stream_id
 from .stream import CodeStream
 
-ELEMENT = int(VarAccessDim.ELEMENT)
-BATCH = int(VarAccessDim.BATCH)
 _READ_ONLY = 1
-ROW_FULL_ERROR = 3
-
-
-# ============================================================================== planning
-@dataclass
-class CcuPlan:
-    group: object
-    row: object = None           # ParsedCode | None
-    host: object = None          # ParsedCode | None
-    copy_targets: list = field(default_factory=list)   # [(owner, array, is_egp)] for push/pull
-
-    @property
-    def name(self):
-        return self.group.name
-
-
-def _var_dims(var) -> int:
-    return int(get_var_access_dim(var.access)) & ~BATCH     # CCU variables are never batched
-
-
-def plan_custom_connectivity_updates(plan) -> dict:
-    result = {}
-    ctx = plan.type_context
-    for ccu in plan.model.custom_connectivity_updates.values():
-        sg = ccu.synapse_group
-        splan = plan.synapses[sg.name]
-        desc = f"Custom connectivity update '{ccu.name}'"
-        row = parse_code(ccu.model.get_row_update_code(), f"{desc} row update code",
-                         "row_update_code", ccu.name)
-        host = parse_code(ccu.model.get_host_update_code(), f"{desc} host update code",
-                          "host_update_code", ccu.name)
-        per_synapse = sg.src.num_neurons * splan.row_stride
-        for getter, count, location in (
-                ("get_vars", per_synapse, ccu.get_var_location),
-                ("get_pre_vars", sg.src.num_neurons, ccu.get_pre_var_location),
-                ("get_post_vars", sg.trg.num_neurons, ccu.get_post_var_location)):
-            for var in getattr(ccu.model, getter)():
-                n = count if _var_dims(var) & ELEMENT else 1
-                plan.add_array(ccu.name, var.name, var.type.resolve(ctx), n,
-                               location=location(var.name))
-        plan._register_params_and_egps(ccu.name, ccu.model, ccu.dynamic_params, ccu.params,
-                                       param_arrays.MODEL)
-        for inits in (ccu.var_initialisers, ccu.pre_var_initialisers, ccu.post_var_initialisers):
-            plan._register_init_egps(ccu.name, inits)
-        if (sg.name, "remap") in plan.arrays and splan.col_stride < sg.src.num_neurons:
-            # added synapses can make any column as long as the source population
-            splan.col_stride = sg.src.num_neurons
-            spec = plan.arrays[(sg.name, "remap")]
-            plan.add_array(sg.name, "remap", spec.numeric_type,
-                           sg.trg.num_neurons * splan.col_stride, location=spec.location,
-                           resize=True)
-        result[ccu.name] = CcuPlan(ccu, row, host)
-    return result
-
-
-def dependent_arrays(plan, sg) -> list:
-    """Every per-synapse array laid out like ``sg``'s rows: (owner, array, batches)."""
-    from ..model.enums import SynapseMatrixWeight as Weight
-    per_batch = sg.src.num_neurons * plan.synapses[sg.name].row_stride
-    keys = []
-    if sg.matrix_type & Weight.INDIVIDUAL:
-        keys += [(sg.name, v.name) for v in sg.wu_initialiser.snippet.get_vars()]
-    for cu in plan.model.custom_updates.values():
-        if getattr(cu, "synapse_group", None) is sg:
-            keys += [(cu.name, v.name) for v in cu.model.get_vars()]
-    for ccu in plan.model.custom_connectivity_updates.values():
-        if ccu.synapse_group is sg:
-            keys += [(ccu.name, v.name) for v in ccu.model.get_vars()]
-    result = []
-    for key in keys:
-        spec = plan.arrays.get(key)
-        if spec is None or per_batch == 0 or spec.count < per_batch:
-            continue
-        result.append((key[0], key[1], spec.count // per_batch))
-    return result
 
 
 # ============================================================================== row update

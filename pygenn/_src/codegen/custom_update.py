@@ -32,8 +32,9 @@ from .custom_update_plan import (BATCH, ELEMENT, cu_var_dims, resolve_egp_ref,
                                  resolve_ref, synapse_elements, update_elements)
 from .environments import EnvFactory
 from .fields import GroupFields, c_literal
-from .init import InitGenerator, device_initialised
+from .init import InitGenerator
 from .merge import generate_merged
+from .plan import device_initialised
 from .stream import CodeStream
 
 _READ_ONLY, _REDUCE, _SUM, _BROADCAST = 1, 4, 8, 32

@@ -23,9 +23,7 @@ from dataclasses import dataclass, field
 from ..lang import types as T
 
 # what a failed check was (the ``kind`` of ``_debugError``)
-INDEX_OUT_OF_BOUNDS = 1
-DIVISION_BY_ZERO = 2
-DIVISION_OVERFLOW = 3
+from ..contract import DIVISION_BY_ZERO, DIVISION_OVERFLOW, INDEX_OUT_OF_BOUNDS  # noqa: E402,F401
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ CUDA backend can map them to threads.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .. import param_arrays
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
@@ -15,14 +13,8 @@ from ..model.enums import VarAccess, VarAccessDim, get_var_access_dim
 from ..model.enums import SynapseMatrixWeight as Weight
 from . import matrix_types
 from .code_strings import parse_code
-from .plan import stream_id
+from .plan import device_initialised, stream_id
 from .stream import CodeStream
-
-
-def device_initialised(initialiser) -> bool:
-    """True for initialisers the generated code runs (numbers and VarInits)."""
-    return initialiser is not None and not isinstance(initialiser, np.ndarray) and hasattr(
-        initialiser, "snippet")
 
 
 class InitGenerator:
@@ -104,8 +96,7 @@ class InitGenerator:
         numbers keyed by the row or synapse: a target may run them concurrently (the
         multi-threaded CPU backend's ``independent_loop``) with results identical to the
         serial loop."""
-        loop = getattr(self.target, "independent_loop", self.target.element_loop)
-        return loop(index, count)
+        return self.target.independent_loop(index, count)
 
     def _array_name(self, owner, var):
         if (owner, var.name) in self.plan.arrays:

@@ -31,28 +31,18 @@ from ..lang import ForEachSynapse
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import SynapseMatrixWeight as Weight
-from ..model.enums import VarAccessMode, access_mode_of
 from .code_strings import parse_code
-from .plan import stream_id
+from .matrix_types_plan import SPECIAL_CONNECTIVITY, bitmask_words_per_row  # noqa: F401
+from .matrix_types_plan import has as _is
+from .matrix_types_plan import has_special_presynaptic  # noqa: F401  (backends use it here)
+from .plan import device_initialised, stream_id
 from .stream import CodeStream
+from .synapse_update import SynapseUpdateGenerator
+from .weight_storage import flat_kernel_index
 
-SPECIAL_CONNECTIVITY = (Conn.BITMASK, Conn.PROCEDURAL, Conn.TOEPLITZ)
 WARP_SIZE = 32
 # warps a CUDA PROCEDURAL group launches (one per spike of a step, up to this many)
 PROCEDURAL_MAX_WARPS = 256
-
-
-def _is(matrix_type, flag) -> bool:
-    return bool(matrix_type & flag)
-
-
-def has_special_presynaptic(sg) -> bool:
-    """True for groups whose presynaptic update this module generates."""
-    return any(_is(sg.matrix_type, c) for c in SPECIAL_CONNECTIVITY)
-
-
-def bitmask_words_per_row(num_post: int) -> int:
-    return max(1, math.ceil(num_post / 32))
 
 
 def presynaptic_threads(splan) -> int:
@@ -71,147 +61,9 @@ def presynaptic_threads(splan) -> int:
     return splan.row_stride                            # DENSE, SPARSE: one thread per target
 
 
-# ====================================================================== plan
-def register_arrays(plan, splan) -> None:
-    """Row strides and the extra arrays the matrix types of this module need."""
-    sg = splan.group
-    conn = sg.matrix_type
-    if _is(conn, Conn.PROCEDURAL) or _is(conn, Conn.TOEPLITZ):
-        # PROCEDURAL: max row length (weights' RNG element); TOEPLITZ: number of diagonals
-        splan.row_stride = max(1, int(sg.max_connections))
-    if (_is(conn, Conn.SPARSE) and _is(conn, Weight.INDIVIDUAL) and sg.kernel_size
-            and splan.connectivity_snippet is not None):
-        # kernel index of each synapse, given to addSynapse at build, read by var init
-        plan.add_array(sg.name, "kernelInd", T.Uint32, sg.src.num_neurons * splan.row_stride,
-                       location=sg.sparse_connectivity_location)
-
-
-def check_supported(plan) -> None:
-    """Refuse, at build, every combination this implementation does not generate."""
-    for splan in plan.synapses.values():
-        sg = splan.group
-        conn = sg.matrix_type
-        name = f"Synapse group '{sg.name}'"
-        kind = conn.name
-        if not has_special_presynaptic(sg):
-            continue
-        wu = sg.wu_initialiser.snippet
-        for role in ("synapse_dynamics_code", "post_spike_syn_code", "post_event_syn_code"):
-            if role in splan.codes:
-                raise NotImplementedError(
-                    f"{name}: {kind} connectivity does not support {role} (the weight update "
-                    f"model '{getattr(wu, 'name', '')}' has it); use DENSE or SPARSE")
-        if _is(conn, Conn.BITMASK):
-            if list(wu.get_vars()):
-                raise NotImplementedError(
-                    f"{name}: BITMASK connectivity stores no per-synapse variables, but the "
-                    f"weight update model has {[v.name for v in wu.get_vars()]}; use a "
-                    f"constant-weight model (e.g. StaticPulseConstantWeight) or SPARSE")
-            init = sg.sparse_connectivity_initialiser
-            snippet = getattr(init, "snippet", None)
-            if snippet is None or not ((snippet.get_row_build_code() or "").strip()
-                                       or (snippet.get_col_build_code() or "").strip()):
-                raise NotImplementedError(
-                    f"{name}: BITMASK connectivity can only be initialised from a sparse "
-                    f"connectivity snippet with row or column build code; use SPARSE with "
-                    f"set_sparse_connections for explicit connectivity")
-        if _is(conn, Conn.TOEPLITZ):
-            snippet = sg.toeplitz_connectivity_initialiser.snippet
-            if list(snippet.get_extra_global_params()):
-                raise NotImplementedError(
-                    f"{name}: Toeplitz connectivity snippets with extra global parameters are "
-                    f"not supported; pass the values as parameters instead")
-
-
-# ====================================================================== synaptic environment
-def kernel_size_fields(f, sg) -> list:
-    return [f.value(f"kernelSize{i}", T.Uint32, k) for i, k in enumerate(sg.kernel_size)]
-
-
-def flat_kernel_index(f, sg, args: list) -> str:
-    """C expression of the flat (C-order) kernel index of kernel indices ``args``."""
-    sizes = kernel_size_fields(f, sg)
-    text = f"(uint32_t)({args[0]})"
-    for size, arg in zip(sizes[1:], args[1:]):
-        text = f"(({text} * {size}) + (uint32_t)({arg}))"
-    return text
-
-
-def add_synaptic_names(gen, env) -> None:
-    """``id_kernel`` for groups whose synaptic code runs with a kernel index."""
-    sg = gen.sg
-    if sg.kernel_size and (_is(sg.matrix_type, Conn.PROCEDURAL)
-                           or _is(sg.matrix_type, Conn.TOEPLITZ)):
-        env.add_variable("id_kernel", T.Uint32, read_only=True, c_text="_id_kernel")
-
-
-def weight_var(gen, env, var):
-    """(c_text, read_only) of per-synapse variable ``var`` when it is not stored per synapse.
-
-    None for INDIVIDUAL weights (the caller's ``array[_id_syn]``).
-    """
-    sg = gen.sg
-    conn = sg.matrix_type
-    if _is(conn, Weight.PROCEDURAL):
-        return f"_pv_{var.name}", True
-    if _is(conn, Weight.KERNEL):
-        cell = f"{gen.arr(sg.name, var.name, var.name)}[_id_kernel]"
-        if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
-            env.add_function(f"atomic_add_{var.name}", [(None, [gen.f.var_type(var)], False)],
-                             gen.target.add_to(cell, "$(0)"))
-        return cell, True
-    return None
-
-
-def procedural_prelude(gen) -> str:
-    """C code computing ``_pv_<var>`` from the init snippets of PROCEDURAL weights."""
-    sg = gen.sg
-    if not _is(sg.matrix_type, Weight.PROCEDURAL):
-        return ""
-    f = gen.f
-    wu = sg.wu_initialiser.snippet
-    procedural_conn = _is(sg.matrix_type, Conn.PROCEDURAL)
-    element = "_proc_syn" if procedural_conn else "_id_syn"
-    s = CodeStream()
-    for var in wu.get_vars():
-        init = sg.wu_var_initialisers[var.name]
-        vtype = f.var_type(var)
-        prefix = f"pw_{var.name}_"
-        code = parse_code(init.snippet.get_code(),
-                          f"Variable '{var.name}' of synapse group '{sg.name}' init code",
-                          "var_init_code", sg.name)
-        env = f.root()
-        f.add_time(env, runtime=False)
-        if code is not None and code.uses_rng:
-            f.add_rng(env)
-        f.add_params(env, init.snippet, init.params, owner=sg.name, prefix=prefix,
-                     arrays=param_arrays.var_init(var.name))
-        env.add_variable("id_pre", T.Uint32, read_only=True, c_text="_id_pre")
-        env.add_variable("id_post", T.Uint32, read_only=True, c_text="_id_post")
-        if not procedural_conn:
-            env.add_variable("id_syn", T.Uint32, read_only=True, c_text="_id_syn")
-        if sg.kernel_size:
-            env.add_variable("id_kernel", T.Uint32, read_only=True, c_text="_id_kernel")
-        env.add_variable("num_pre", T.Uint32, read_only=True, c_text=gen.num_pre)
-        env.add_variable("num_post", T.Uint32, read_only=True, c_text=gen.num_post)
-        env.add_variable("value", vtype, c_text=f"_pv_{var.name}")
-        s.line(f"{vtype.c_name} _pv_{var.name};")
-        if code is None:
-            continue
-        with s.block():
-            if code.uses_rng:
-                stream = f.value(f"{prefix}rngStream", T.Uint32,
-                                 stream_id(sg.name, "init", var.name))
-                s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, {element}, 0);")
-            s.user_code(f"procedural variable '{var.name}' init snippet",
-                        code.print(env, gen.target.dialect))
-    return str(s)
-
-
 # ====================================================================== presynaptic update
 def presynaptic(plan, splan, factory, target) -> str:
     """Presynaptic update of a BITMASK, PROCEDURAL or TOEPLITZ group (both backends)."""
-    from .synapse_update import SynapseUpdateGenerator
     gen = SynapseUpdateGenerator(plan, splan, factory, target)
     sg = splan.group
     s = CodeStream()
@@ -439,7 +291,6 @@ def bitmask_connectivity(init_gen, s, splan) -> None:
 
 def kernel_vars(init_gen, s, splan) -> None:
     """Init code of KERNEL-weight variables: one element per kernel entry, ``id_kernel``."""
-    from .init import device_initialised
     sg = splan.group
     if not _is(sg.matrix_type, Weight.KERNEL):
         return

@@ -18,38 +18,14 @@ loop instead of inside it changes nothing they see; spike times are read through
 The state pass carries ``#pragma omp simd`` (``omp for simd`` when threaded) where no code in
 it can reach memory shared between neurons (extra global parameters), so GCC vectorises it at
 -O2 whatever the trip count; IEEE arithmetic is identical per lane (no reassociation, no FMA
-contraction), so results stay bit-identical to the scalar loop. CPU backends only: the CUDA
-generator never sees the scratch array.
+contraction), so results stay bit-identical to the scalar loop. Only for targets that declare
+``split_spike_pass`` (the CPU ones): ``ModelPlan.splits_spike_pass`` decides which groups split
+and registers the scratch array.
 """
 from __future__ import annotations
 
-import math
-
 from .batching import recording_row
-from .stream import CodeStream
-
-CPU_BACKENDS = ("single_threaded_cpu", "multi_threaded_cpu")
-
-
-def splittable(plan, nplan) -> bool:
-    """Whether this neuron group's CPU update runs as a state pass plus a spike pass."""
-    ng = nplan.group
-    if plan.backend_name not in CPU_BACKENDS or nplan.threshold is None:
-        return False
-    # spike-like events are appended inside the neuron loop: keep that loop whole
-    return not any(f"{side}_event_threshold_condition_code" in plan.synapses[sg.name].codes
-                   for side, groups in (("pre", ng.out_syn), ("post", ng.in_syn))
-                   for sg in groups)
-
-
-def register_scratch(plan, nplan) -> None:
-    """The spike-byte scratch array, padded to whole 32-neuron words: the spike pass reads
-    32 bytes at a time and the padding, never written, stays zero."""
-    from ..lang import types as T
-    if splittable(plan, nplan):
-        n = nplan.group.num_neurons
-        plan.add_array(nplan.group.name, "spkByte", T.Uint8, math.ceil(n / 32) * 32)
-
+from .stream import CodeStream, model_name
 
 def simd_safe(gen) -> bool:
     """Whether the state pass may carry ``omp simd``: no snippet whose code runs in it has
@@ -70,8 +46,7 @@ def state_pass_spike(gen, s: CodeStream, cond: str, env) -> None:
     with s.block("if (_spike)"):
         for sg, side in gen.weight_update_sides():
             gen.weight_update_code(s, sg, side, "spike")
-        from .neuron_update import _model_name
-        gen.run_code(s, nplan.reset, env, f"neuron model '{_model_name(ng.model)}' reset_code")
+        gen.run_code(s, nplan.reset, env, f"neuron model '{model_name(ng.model)}' reset_code")
     s.line(f"{gen.arr(ng.name, 'spkByte')}[_id] = (uint8_t)_spike;")
     queued = gen.d > 1 and nplan.spike_queue
     if nplan.needs_st:

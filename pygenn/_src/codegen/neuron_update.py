@@ -14,7 +14,8 @@ from ..model.enums import VarAccessMode, access_mode_of
 from .code_strings import ParsedCode
 from .environments import EnvFactory
 from .fields import c_literal
-from .stream import CodeStream
+from .plan import stream_id
+from .stream import CodeStream, model_name
 from .batching import batch_loop, recording_row
 from . import neuron_split
 
@@ -34,14 +35,13 @@ class NeuronUpdateGenerator:
         self.staged = plan.staged_spike_counts
         # GPU: recording bits gathered per warp and written as whole words, so nothing clears
         # the recording row first; (flag, recording array) pairs
-        self.warp_recording = getattr(target, "warp_recording", False)
+        self.warp_recording = target.warp_recording
         self.warp_records: list = []
         # values read once per step before the element loop (filled in while body() runs)
         self.step_constants: list[str] = []
         self.time = plan.time_precision
-        # CPU only: state pass + spike pass (neuron_split.py) where the plan made the scratch
-        self.split = (getattr(target, "split_spike_pass", False)
-                      and (self.ng.name, "spkByte") in plan.arrays)
+        # state pass + spike pass (neuron_split.py) where the plan made the scratch array
+        self.split = target.split_spike_pass and (self.ng.name, "spkByte") in plan.arrays
 
     # -------------------------------------------------------------- helpers
     def arr(self, owner, name, numeric_type=None, field=None):
@@ -240,7 +240,7 @@ class NeuronUpdateGenerator:
                 s.line(f"const uint32_t _readOffset = (({ptr}[0] + {self.d - 1}u) % "
                        f"{self.d}u) * {self.N};")
         if nplan.uses_rng:
-            stream = self.f.fields.value("rngStream", T.Uint32, _stream(ng.name, "neuron"))
+            stream = self.f.fields.value("rngStream", T.Uint32, stream_id(ng.name, "neuron"))
             # batch b draws its own numbers; batch 0 draws what an unbatched model would
             element = "_id" if self.plan.batch_size == 1 else f"_batch * {self.N} + _id"
             s.line(f"GeNNRNG _rng; genn_rng_init(&_rng, _seed, {stream}, {element}, "
@@ -278,7 +278,7 @@ class NeuronUpdateGenerator:
         if auto_refractory:
             before = nplan.threshold.print(env.child(), self.target.dialect)
             s.line(f"const bool _oldSpike = ({before});")
-        self.run_code(s, nplan.sim, env, f"neuron model '{_model_name(ng.model)}' sim_code")
+        self.run_code(s, nplan.sim, env, f"neuron model '{model_name(ng.model)}' sim_code")
         for sg, side in self.weight_update_sides():
             self.advance_wu_vars(s, sg, side)
             self.weight_update_code(s, sg, side, "dynamics")
@@ -296,7 +296,7 @@ class NeuronUpdateGenerator:
                 for sg, side in self.weight_update_sides():
                     self.weight_update_code(s, sg, side, "spike")
                 self.emit_spike(s)
-                self.run_code(s, nplan.reset, env, f"neuron model '{_model_name(ng.model)}' reset_code")
+                self.run_code(s, nplan.reset, env, f"neuron model '{model_name(ng.model)}' reset_code")
             if self.d > 1 and nplan.spike_queue:
                 with s.block("else"):
                     self.copy_spike_times(s)
@@ -431,7 +431,7 @@ class NeuronUpdateGenerator:
             self.f.add_params(env, ps, sg.ps_initialiser.params, sg.ps_dynamic_params,
                               owner=sg.name, prefix=f"ps{i}_", arrays=param_arrays.POSTSYNAPTIC)
             self.run_code(s, splan.psm_sim, env,
-                          f"postsynaptic model '{_model_name(ps)}' sim_code")
+                          f"postsynaptic model '{model_name(ps)}' sim_code")
         for var in ps.get_vars():
             queued = self.psm_var_queued(sg, var)
             # a queued variable is carried into the new slot even when the PSM cannot write it
@@ -470,7 +470,7 @@ class NeuronUpdateGenerator:
             self.neuron_var_refs_env(env, cs.neuron_var_refs)
             self.f.add_params(env, cs.model, cs.params, cs.dynamic_params, owner=cs.name,
                               prefix=f"cs{i}_")
-            self.run_code(s, code, env, f"current source model '{_model_name(cs.model)}' injection_code")
+            self.run_code(s, code, env, f"current source model '{model_name(cs.model)}' injection_code")
         for var in cs.model.get_vars():
             if access_mode_of(var.access) != VarAccessMode.READ_ONLY:
                 arr = self.arr(cs.name, var.name, field=f"cs{i}_{var.name}")
@@ -532,7 +532,7 @@ class NeuronUpdateGenerator:
         if self.nplan.needs_st:
             env.add_variable(f"st_{side}", self.time, read_only=True, c_text="_lst")
         with s.block():
-            self.run_code(s, code, env, f"weight update model '{_model_name(wu)}' {role}")
+            self.run_code(s, code, env, f"weight update model '{model_name(wu)}' {role}")
 
     def spike_like_event(self, s, sg, side):
         splan = self.plan.synapses[sg.name]
@@ -582,11 +582,3 @@ def _has_element(var) -> bool:
     return bool(int(get_var_access_dim(var.access)) & int(VarAccessDim.ELEMENT))
 
 
-def _stream(*names):
-    from .plan import stream_id
-    return stream_id(*names)
-
-
-def _model_name(model) -> str:
-    """Models' class names mark pasted code (population names would stop merging)."""
-    return getattr(model, "name", type(model).__name__)

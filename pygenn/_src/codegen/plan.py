@@ -3,6 +3,10 @@
 ``ModelPlan`` is built once per ``build()`` from the frozen model description. It decides what
 GeNN decides at finalisation: how many delay slots each neuron group has, which variables are
 delayed, whether spike times and spike queues are needed, and the storage of every array.
+
+The plan side of codegen (this module, ``custom_update_plan``, ``custom_connectivity_plan``,
+``matrix_types_plan``, ``target``) never imports a generator; generators import the plan. What
+differs between backends the plan reads from the backend's declared ``Target`` (``target.py``).
 """
 from __future__ import annotations
 
@@ -10,12 +14,20 @@ import math
 import zlib
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .. import param_arrays
 from ..lang import types as T
 from ..model.enums import (SynapseMatrixConnectivity as Conn, SynapseMatrixWeight as Weight,
                            VarAccessDim, VarLocation, get_var_access_dim)
+from ..model.code_roles import SYNAPTIC_ROLES, WU_CODE_ROLES
+from ..model.init import VarInit
 from .code_strings import ParsedCode, parse_code
-from .neuron_split import register_scratch, splittable
+from .custom_connectivity_plan import plan_custom_connectivity_updates
+from .custom_update_plan import plan_custom_updates
+from .debug_checks import DebugSites
+from .matrix_types_plan import check_supported, register_matrix_arrays
+from .target import target_for
 
 
 @dataclass
@@ -36,6 +48,18 @@ class ArraySpec:
 def stream_id(*names: str) -> int:
     """A stable 32-bit RNG stream id for a (group, purpose) pair."""
     return zlib.crc32("/".join(names).encode()) & 0xFFFFFFFF
+
+
+def device_initialised(initialiser) -> bool:
+    """True for initialisers the generated code runs (numbers and VarInits); the others
+    (arrays, None) are filled from the host at load."""
+    return initialiser is not None and not isinstance(initialiser, np.ndarray) and hasattr(
+        initialiser, "snippet")
+
+
+def _constant_init(initialiser) -> bool:
+    """True for a constant ``init_var`` (or a number, which the model made one)."""
+    return isinstance(initialiser, VarInit) and initialiser.is_constant
 
 
 def _var_dims(var) -> VarAccessDim:
@@ -86,7 +110,7 @@ class SynapsePlan:
         which then replace what the snippet would build (GeNN copies them over its rows)."""
         sg = self.group
         init = sg.sparse_connectivity_initialiser
-        if init is None or getattr(sg, "connections_set", False):
+        if init is None or sg.connections_set:
             return None
         snippet = init.snippet
         if not ((snippet.get_row_build_code() or "").strip()
@@ -95,45 +119,27 @@ class SynapsePlan:
         return snippet
 
 
-WU_CODE_ROLES = {
-    # role: (getter, GeNN context wording, is expression)
-    "pre_spike_syn_code": ("get_pre_spike_syn_code", "weight update model sim code", False),
-    "pre_event_syn_code": ("get_pre_event_syn_code", "weight update model presynaptic event code",
-                           False),
-    "post_spike_syn_code": ("get_post_spike_syn_code", "weight update model learn post code",
-                            False),
-    "post_event_syn_code": ("get_post_event_syn_code",
-                            "weight update model postsynaptic event code", False),
-    "synapse_dynamics_code": ("get_synapse_dynamics_code", "weight update model synapse dynamics",
-                              False),
-    "pre_event_threshold_condition_code": (
-        "get_pre_event_threshold_condition_code",
-        "weight update model presynaptic event threshold condition code", True),
-    "post_event_threshold_condition_code": (
-        "get_post_event_threshold_condition_code",
-        "weight update model postsynaptic event threshold condition code", True),
-    "pre_spike_code": ("get_pre_spike_code", "weight update model presynaptic spike code", False),
-    "post_spike_code": ("get_post_spike_code", "weight update model postsynaptic spike code",
-                        False),
-    "pre_dynamics_code": ("get_pre_dynamics_code",
-                          "weight update model presynaptic dynamics code", False),
-    "post_dynamics_code": ("get_post_dynamics_code",
-                           "weight update model postsynaptic dynamics code", False),
-}
-
-SYNAPTIC_ROLES = ("pre_spike_syn_code", "pre_event_syn_code", "post_spike_syn_code",
-                  "post_event_syn_code", "synapse_dynamics_code")
-
-
 class ModelPlan:
-    """Everything code generation and the runtime need to know about one model."""
+    """Everything code generation and the runtime need to know about one model.
+
+    Parameters
+    ----------
+    model : ModelSpec
+        The model description (frozen for the build).
+    backend_name : str
+        The backend the model is built for: its registered ``Target`` (``target_for``) says
+        what the plan must provide for it (staged spike counts, scratch arrays ...).
+    debug_code : bool
+        Debug build: user code's subscripts and divisions are checked where the target's
+        dialect prints checks.
+    """
 
     def __init__(self, model, backend_name: str, debug_code: bool = False):
         self.model = model
         self.backend_name = backend_name
+        self.target = target_for(backend_name)
         # debug builds check user code's array subscripts and integer divisions where the
         # backend's dialect prints checks (codegen/debug_checks.py); the table of check sites
-        from .debug_checks import DebugSites
         self.debug_code = bool(debug_code)
         self.debug_sites = DebugSites()
         self.precision = model.precision
@@ -142,12 +148,11 @@ class ModelPlan:
         self.dt = float(model.dt)
         self.batch_size = int(model.batch_size)
         # neurons updated by several host threads (the multi-threaded CPU backend)
-        self.threaded_neuron_update = (backend_name == "multi_threaded_cpu"
-                                       and self.batch_size == 1)
+        self.threaded_neuron_update = self.target.parallel and self.batch_size == 1
         # GPU: the neuron update counts a step's spikes and events into a staging counter
         # that a small kernel publishes after it (with the queue pointer's advance), so no
         # kernel is needed between the synaptic phases and the neuron update
-        self.staged_spike_counts = backend_name == "cuda"
+        self.staged_spike_counts = self.target.staged_spike_counts
         self.arrays: dict[tuple, ArraySpec] = {}
         self.neurons = {n: NeuronPlan(g) for n, g in model.neuron_populations.items()}
         self.synapses = {n: SynapsePlan(g) for n, g in model.synapse_populations.items()}
@@ -159,11 +164,8 @@ class ModelPlan:
         self._plan_delays()
         self._plan_spike_times()
         self._register_arrays()
-        from .custom_update_plan import plan_custom_updates
         self.custom_updates = plan_custom_updates(self)
-        from .custom_connectivity import plan_custom_connectivity_updates
         self.custom_connectivity_updates = plan_custom_connectivity_updates(self)
-        from .matrix_types import check_supported
         check_supported(self)
 
     # ---------------------------------------------------------------- parsing
@@ -180,11 +182,12 @@ class ModelPlan:
         for plan in self.synapses.values():
             sg = plan.group
             wu = sg.wu_initialiser.snippet
-            for role, (getter, wording, is_expr) in WU_CODE_ROLES.items():
-                parsed = parse_code(getattr(wu, getter)(), f"Synapse group '{sg.name}' {wording}",
-                                    role, sg.name, expression=is_expr)
+            for role in WU_CODE_ROLES:
+                parsed = parse_code(getattr(wu, role.getter)(),
+                                    f"Synapse group '{sg.name}' {role.wording}", role.name,
+                                    sg.name, expression=role.expression)
                 if parsed is not None:
-                    plan.codes[role] = parsed
+                    plan.codes[role.name] = parsed
             plan.psm_sim = parse_code(sg.ps_initialiser.snippet.get_sim_code(),
                                       f"Synapse group '{sg.name}' postsynaptic model apply sim code",
                                       "sim_code", sg.name)
@@ -200,7 +203,7 @@ class ModelPlan:
         every group's PSM and the set of groups flagged fused."""
         owner = {name: name for name in self.synapses}
         fused = set()
-        if not getattr(self.model, "_fuse_postsynaptic_models", False):
+        if not self.model._fuse_postsynaptic_models:
             return owner, fused
         for nplan in self.neurons.values():
             representatives = {}
@@ -227,7 +230,7 @@ class ModelPlan:
         values = []
         for var in ps.get_vars():
             init = sg.ps_var_initialisers.get(var.name)
-            if not getattr(init, "is_constant", False):
+            if not _constant_init(init):
                 return None
             values.append((var.name, init.constant_value))
         params = tuple(sorted((k, v.value) for k, v in sg.ps_initialiser.params.items()))
@@ -240,7 +243,7 @@ class ModelPlan:
         first group. Keys: (side, synapse group name)."""
         owner = {(side, name): name for name in self.synapses for side in ("pre", "post")}
         fused = set()
-        if not getattr(self.model, "_fuse_pre_post_weight_update_models", False):
+        if not self.model._fuse_pre_post_weight_update_models:
             return owner, fused
         for nplan in self.neurons.values():
             for side, groups in (("pre", nplan.group.out_syn), ("post", nplan.group.in_syn)):
@@ -269,7 +272,7 @@ class ModelPlan:
         values = []
         for var in variables:
             init = inits.get(var.name)
-            if not getattr(init, "is_constant", False):
+            if not _constant_init(init):
                 return None
             values.append((var.name, init.constant_value))
         refs = sg.wu_pre_var_refs if side == "pre" else sg.wu_post_var_refs
@@ -346,10 +349,10 @@ class ModelPlan:
             # README's "Differences from GeNN 5.4")
             # a rank of a distributed model keeps the slots and queue the whole model gives
             # the population, some of whose synapse groups live elsewhere (_src/distributed)
-            slots = max(slots, getattr(ng, "_distributed_delay_slots", 1) - 1)
+            slots = max(slots, ng._distributed_delay_slots - 1)
             nplan.num_delay_slots = slots + 1
             if nplan.num_delay_slots > 1:
-                nplan.spike_queue = getattr(ng, "_distributed_spike_queue", False) or (
+                nplan.spike_queue = ng._distributed_spike_queue or (
                     any(sg.axonal_delay_steps > 0 and "pre_spike_syn_code" in
                         self.synapses[sg.name].codes for sg in ng.out_syn)
                     or any(sg.back_prop_delay_steps > 0 and "post_spike_syn_code" in
@@ -401,6 +404,23 @@ class ModelPlan:
     # backend: waking threads would cost more than it saves
     MIN_THREADED_NEURONS = 2048
 
+    def splits_spike_pass(self, nplan) -> bool:
+        """Whether this neuron group's update runs as a state pass plus a spike pass
+        (``neuron_split.py``): where the target splits and the group has a threshold, but no
+        spike-like events (those are appended inside the neuron loop: it stays whole)."""
+        if not self.target.split_spike_pass or nplan.threshold is None:
+            return False
+        ng = nplan.group
+        return not any(f"{side}_event_threshold_condition_code" in self.synapses[sg.name].codes
+                       for side, groups in (("pre", ng.out_syn), ("post", ng.in_syn))
+                       for sg in groups)
+
+    def _register_spike_bytes(self, nplan) -> None:
+        """The spike-byte scratch array, padded to whole 32-neuron words: the spike pass reads
+        32 bytes at a time and the padding, never written, stays zero."""
+        n = nplan.group.num_neurons
+        self.add_array(nplan.group.name, "spkByte", T.Uint8, math.ceil(n / 32) * 32)
+
     def threaded(self, neuron_group) -> bool:
         """Whether this population's neuron update runs on several host threads."""
         return (self.threaded_neuron_update
@@ -450,9 +470,9 @@ class ModelPlan:
                 self.add_array(ng.name, "prevST", self.time_precision,
                                queue * n * self.batch_size,
                                location=ng.prev_spike_time_location, fill=lowest_time)
-            if splittable(self, nplan):
+            if self.splits_spike_pass(nplan):
                 # CPU: spike bytes of the state pass, listed by the spike pass (neuron_split.py)
-                register_scratch(self, nplan)
+                self._register_spike_bytes(nplan)
             elif self.threaded(ng):
                 # per-neuron spike flags, listed in id order after the parallel loop
                 self.add_array(ng.name, "spkFlags", T.Uint32, math.ceil(n / 32))
@@ -497,8 +517,7 @@ class ModelPlan:
     @staticmethod
     def _column_stride(sg) -> int:
         """Longest column: exact for manual connectivity, else the snippet's bound."""
-        if getattr(sg, "connections_set", False):
-            import numpy as np
+        if sg.connections_set:
             counts = np.bincount(np.asarray(sg.post_indices, dtype=np.int64),
                                  minlength=sg.trg.num_neurons)
             return max(int(counts.max(initial=0)), 1)
@@ -564,8 +583,7 @@ class ModelPlan:
             num_synapses = 0
         else:
             num_synapses = 0
-        from .matrix_types import register_arrays
-        register_arrays(self, splan)
+        register_matrix_arrays(self, splan)
         if sg.matrix_type & Weight.INDIVIDUAL:
             for var in wu.get_vars():
                 self.add_array(sg.name, var.name, var.type.resolve(self.type_context),

@@ -4,35 +4,19 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
+from ..contract import MARKER_TAG
+
 # What a user-code marker comment may contain. Origins are built from validated names, but a
 # comment must never carry a line break, a backslash (which continues a '//' comment onto the
 # next line) or '?' (trigraphs), whatever a name holds.
 _UNSAFE_IN_MARKER = re.compile(r"[^A-Za-z0-9_ '.,:()-]")
 _MARKER_LENGTH = 200
-_MARKER_TAG = "(code string)"
-# The markers around pasted user code: the ones ``user_code`` writes, and the weight update
-# bodies synapse_update.py marks itself ("// ---- weight update model 'X' role ----" ...
-# "// ---- end ----")
-USER_CODE_BEGIN = re.compile(r"^\s*// ---- (?!end )(.*) ---- \(code string\)$"
-                             r"|^\s*// ---- (weight update model '.*' \w+) ----$")
-USER_CODE_END = re.compile(r"^\s*// ---- end .* ---- \(code string\)$|^\s*// ---- end ----$")
+_MARKER_TAG = MARKER_TAG
 
 
 def marker_text(origin: str) -> str:
     """``origin`` made safe to put in a ``//`` comment (unsafe characters become '_')."""
     return _UNSAFE_IN_MARKER.sub("_", str(origin))[:_MARKER_LENGTH]
-
-
-def user_code_origin(source: str, line: int) -> str | None:
-    """The origin named by the user-code markers around 1-based ``line`` of ``source``."""
-    lines = source.split("\n")
-    for index in range(min(line, len(lines)) - 1, -1, -1):
-        if USER_CODE_END.match(lines[index]) and index != line - 1:
-            return None
-        begin = USER_CODE_BEGIN.match(lines[index])
-        if begin:
-            return begin.group(1) or begin.group(2)
-    return None
 
 
 class CodeStream:
@@ -79,3 +63,9 @@ class CodeStream:
 
     def __str__(self) -> str:
         return "\n".join(self._lines) + "\n"
+
+
+def model_name(model) -> str:
+    """The class name of a model, which marks its pasted code (population names would stop
+    merging)."""
+    return getattr(model, "name", type(model).__name__)

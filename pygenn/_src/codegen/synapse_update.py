@@ -12,10 +12,10 @@ from .. import param_arrays
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import VarAccessMode, access_mode_of
-from . import matrix_types
+from . import weight_storage
 from .environments import EnvFactory
 from .fields import c_literal
-from .stream import marker_text
+from .stream import marker_text, model_name
 
 
 @dataclass
@@ -102,10 +102,10 @@ class SynapseUpdateGenerator:
         env.add_variable("num_pre", T.Uint32, read_only=True, c_text=self.num_pre)
         env.add_variable("num_post", T.Uint32, read_only=True, c_text=self.num_post)
         f.add_time(env)
-        matrix_types.add_synaptic_names(self, env)
+        weight_storage.add_synaptic_names(self, env)
         for var in wu.get_vars():
             ro = access_mode_of(var.access) == VarAccessMode.READ_ONLY
-            special = matrix_types.weight_var(self, env, var)   # KERNEL / PROCEDURAL weights
+            special = weight_storage.weight_var(self, env, var)   # KERNEL / PROCEDURAL weights
             text, ro = special if special else (
                 f"{self.arr(sg.name, var.name, var.name)}[_id_syn]", ro)
             env.add_variable(var.name, f.var_type(var), read_only=ro, c_text=text)
@@ -231,8 +231,8 @@ class SynapseUpdateGenerator:
         code = self.splan.codes[role]
         text = code.print(self.synaptic_env(role), self.target.dialect)
         model = self.sg.wu_initialiser.snippet
-        name = marker_text(getattr(model, "name", type(model).__name__))
-        prelude = matrix_types.procedural_prelude(self)     # PROCEDURAL weights' values
+        name = marker_text(model_name(model))
+        prelude = weight_storage.procedural_prelude(self)     # PROCEDURAL weights' values
         return (f"{prelude}// ---- weight update model '{name}' {role} ----\n{text}\n"
                 f"// ---- end ----")
 

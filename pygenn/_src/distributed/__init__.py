@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 
+from ..interface.genn_model import register_model_class_hook
 from .transport import ENV_DISTRIBUTION, ENV_NUM_RANKS
 
 
@@ -20,5 +21,15 @@ def requested(kwargs: dict) -> bool:
 
 
 def model_class():
+    """``DistributedGeNNModel``, imported on first use (it needs the whole interface)."""
     from .model import DistributedGeNNModel
     return DistributedGeNNModel
+
+
+def _model_class_for(kwargs: dict):
+    """The class ``GeNNModel(**kwargs)`` creates when a distribution is requested, else None."""
+    return model_class() if requested(kwargs) else None
+
+
+# GeNNModel.__new__ asks this hook; pygenn/__init__.py imports this package so it is registered
+register_model_class_hook(_model_class_for)

@@ -20,6 +20,7 @@ Spikes with any axonal delay, ``st_pre`` and ``prev_st_pre`` are exchanged. Batc
 """
 from __future__ import annotations
 
+from ..model.code_roles import SYNAPTIC_ROLES
 from . import partition as part
 
 
@@ -36,8 +37,6 @@ _SOURCE_SIDE_ROLES = {
     "pre_event_syn_code": "uses presynaptic spike-like events (pre_event_syn_code)",
 }
 
-SYNAPTIC_ROLES = ("pre_spike_syn_code", "pre_event_syn_code", "post_spike_syn_code",
-                  "post_event_syn_code", "synapse_dynamics_code")
 
 
 def cross_rank_synapse_groups(model, ranks: dict) -> list:

@@ -40,6 +40,24 @@ def _snake_case(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
+# functions of GeNNModel's keyword arguments returning the class to create instead (a subclass
+# of GeNNModel) or None; registered by packages that extend GeNNModel (pygenn/_src/distributed)
+_MODEL_CLASS_HOOKS: list = []
+
+
+def register_model_class_hook(hook) -> None:
+    """Let ``hook(kwargs)`` choose the class ``GeNNModel(...)`` creates.
+
+    Parameters
+    ----------
+    hook : callable
+        Called with the keyword arguments of ``GeNNModel(...)``; returns a subclass of
+        ``GeNNModel`` to create instead, or None. The first hook that returns a class wins.
+    """
+    if hook not in _MODEL_CLASS_HOOKS:
+        _MODEL_CLASS_HOOKS.append(hook)
+
+
 class GeNNModel(ModelSpec):
     """A spiking network: describe it with ``add_*``, then ``build()``, ``load()`` and
     ``step_time()``.
@@ -78,11 +96,14 @@ class GeNNModel(ModelSpec):
     def __new__(cls, *args, **kwargs):
         # pygenn extension: a script that names a distribution (arguments distribution= or
         # partition=, or the environment a launcher sets) gets a model simulated by several
-        # ranks (pygenn/_src/distributed); every other script gets this class
+        # ranks; the distributed package registers that choice (register_model_class_hook),
+        # so this layer does not import it. Every other script gets this class
         if cls is GeNNModel:
-            from .. import distributed
-            if distributed.requested(kwargs):
-                cls = distributed.model_class()
+            for hook in _MODEL_CLASS_HOOKS:
+                replacement = hook(kwargs)
+                if replacement is not None:
+                    cls = replacement
+                    break
         return super().__new__(cls)
 
     def __init__(self, precision="float", model_name: str = "GeNNModel", backend=None,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from ..errors import InvalidNameError, InvalidNameTypeError, did_you_mean
 from ..lang.types import NumericType, UnresolvedType
+from .code_roles import WU_CODE_ROLES
 from .descriptors import (EGP, AdditionalInputVar, CustomUpdateVar, DerivedParam, EGPRef, Param,
                           Var, VarRef)
 from .enums import CustomUpdateVarAccess, VarAccess, VarAccessMode
@@ -376,20 +377,9 @@ def create_weight_update_model(
                                             "postsynaptic neuron variable reference"),
         _psm_var_refs=decl.var_refs(psm_var_refs, "psm_var_refs",
                                     "postsynaptic model variable reference"))
-    codes = {
-        "pre_spike_syn_code": pre_spike_syn_code,
-        "pre_event_syn_code": pre_event_syn_code,
-        "post_event_syn_code": post_event_syn_code,
-        "post_spike_syn_code": post_spike_syn_code,
-        "synapse_dynamics_code": synapse_dynamics_code,
-        "pre_event_threshold_condition_code": pre_event_threshold_condition_code,
-        "post_event_threshold_condition_code": post_event_threshold_condition_code,
-        "pre_spike_code": pre_spike_code,
-        "post_spike_code": post_spike_code,
-        "pre_dynamics_code": pre_dynamics_code,
-        "post_dynamics_code": post_dynamics_code,
-    }
-    codes = {role: decl.code(code, role) for role, code in codes.items()}
+    # the code keywords are named after their roles (code_roles.py)
+    given = locals()
+    codes = {role.name: decl.code(given[role.name], role.name) for role in WU_CODE_ROLES}
     for side in ("pre", "post"):
         _check_event_pair(decl, side, codes[f"{side}_event_threshold_condition_code"],
                           codes[f"{side}_event_syn_code"])

@@ -135,6 +135,12 @@ class NeuronGroup(Group):
     """A population of neurons sharing one neuron model."""
 
     kind = "Neuron group"
+    # On a rank of a distributed model the delay slots and spike queue the whole model gives
+    # this population (some of its synapse groups live on other ranks); set and removed
+    # around a rank's build (distributed/localise.py). 1 and False: only the local model's
+    # synapse groups decide.
+    _distributed_delay_slots = 1
+    _distributed_spike_queue = False
 
     def __init__(self, name: str, num_neurons: int, model, params: dict,
                  var_initialisers: dict, spec):

@@ -10,6 +10,7 @@ import re
 
 from ..errors import did_you_mean
 from ..lang.types import UnresolvedType
+from .code_roles import SYNAPTIC_GETTERS
 from .enums import (SynapseMatrixConnectivity, SynapseMatrixWeight, VarAccessDim,
                     get_var_access_dim)
 from .groups import (CurrentSource, CustomConnectivityUpdate, CustomUpdate, CustomUpdateWU,
@@ -309,13 +310,9 @@ def create_out_post_var_ref(sg) -> VarReference:
 
 _ADD_TO_POST_DELAY = re.compile(r"\baddToPostDelay\b|\$\(\s*addToInSynDelay\b")
 
-_WU_CODE_GETTERS = ("get_pre_spike_syn_code", "get_pre_event_syn_code", "get_post_spike_syn_code",
-                    "get_post_event_syn_code", "get_synapse_dynamics_code")
-
-
 def uses_dendritic_delay(sg) -> bool:
     """Whether the group's synaptic code calls addToPostDelay (so it has a delay buffer)."""
-    return any(_ADD_TO_POST_DELAY.search(model_code(sg.model, g)) for g in _WU_CODE_GETTERS)
+    return any(_ADD_TO_POST_DELAY.search(model_code(sg.model, g)) for g in SYNAPTIC_GETTERS)
 
 
 def create_den_delay_var_ref(sg) -> VarReference:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from . import validation as v
+from .code_roles import SYNAPTIC_GETTERS
 from .enums import (CustomUpdateVarAccess, SynapseMatrixConnectivity as Conn,
                     SynapseMatrixType, SynapseMatrixWeight as Weight, VarAccessDim, VarAccessMode,
                     VarLocationAttribute)
@@ -440,16 +441,13 @@ def check_before_build(spec) -> None:
                                "VarLocation.HOST_DEVICE")
 
 
-_SYN_CODE_GETTERS = ("get_pre_spike_syn_code", "get_pre_event_syn_code",
-                     "get_post_spike_syn_code", "get_post_event_syn_code",
-                     "get_synapse_dynamics_code")
 
 
 def _check_dendritic_delay(sg) -> None:
     wu = sg.wu_initialiser.snippet
     names = (declared(wu, "get_post_vars") + declared(wu, "get_post_neuron_var_refs")
              + declared(wu, "get_psm_var_refs"))
-    for getter in _SYN_CODE_GETTERS:
+    for getter in SYNAPTIC_GETTERS:
         code = model_code(wu, getter)
         delayed = [d.name for d in names if re.search(rf"\b{d.name}\s*\[", code)]
         for name in delayed:
@@ -485,7 +483,7 @@ def _psm_var_read_delayed(sg, var_name: str) -> bool:
     psm_var_ref (back-prop delay, or ``[d]``): it is then queued on the target's delay slots
     (ModelPlan._psm_vars_read_delayed decides the same from the parsed code)."""
     wu = sg.wu_initialiser.snippet
-    codes = [model_code(wu, getter) for getter in _SYN_CODE_GETTERS]
+    codes = [model_code(wu, getter) for getter in SYNAPTIC_GETTERS]
     for name, ref in sg.psm_var_refs.items():
         if ref.var_name != var_name:
             continue

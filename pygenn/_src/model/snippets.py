@@ -8,6 +8,8 @@ calls getters, never the underscore attributes.
 """
 from __future__ import annotations
 
+from .code_roles import WU_CODE_GETTERS, WU_CODE_ROLES
+
 
 def _list_getter(attribute: str, doc: str):
     def getter(self) -> list:
@@ -97,62 +99,20 @@ class NeuronModelBase(_ModelBase):
 
 
 class WeightUpdateModelBase(_ModelBase):
-    kind = "weight update model"
-    CODE_GETTERS = {
-        "pre_spike_syn_code": "get_pre_spike_syn_code",
-        "pre_event_syn_code": "get_pre_event_syn_code",
-        "post_event_syn_code": "get_post_event_syn_code",
-        "post_spike_syn_code": "get_post_spike_syn_code",
-        "synapse_dynamics_code": "get_synapse_dynamics_code",
-        "pre_event_threshold_condition_code": "get_pre_event_threshold_condition_code",
-        "post_event_threshold_condition_code": "get_post_event_threshold_condition_code",
-        "pre_spike_code": "get_pre_spike_code",
-        "post_spike_code": "get_post_spike_code",
-        "pre_dynamics_code": "get_pre_dynamics_code",
-        "post_dynamics_code": "get_post_dynamics_code",
-    }
+    """Base of weight update models: code run per synapse, per presynaptic and per
+    postsynaptic neuron, with state at each of those levels."""
 
-    _pre_spike_syn_code = ""
-    _pre_event_syn_code = ""
-    _post_event_syn_code = ""
-    _post_spike_syn_code = ""
-    _synapse_dynamics_code = ""
-    _pre_event_threshold_condition_code = ""
-    _post_event_threshold_condition_code = ""
-    _pre_spike_code = ""
-    _post_spike_code = ""
-    _pre_dynamics_code = ""
-    _post_dynamics_code = ""
+    kind = "weight update model"
+    # the eleven code strings, their defaults ("") and getters come from the one table
+    # (code_roles.py), set just after the class
+    CODE_GETTERS = dict(WU_CODE_GETTERS)
+
     _pre_vars: tuple = ()
     _post_vars: tuple = ()
     _pre_neuron_var_refs: tuple = ()
     _post_neuron_var_refs: tuple = ()
     _psm_var_refs: tuple = ()
 
-    get_pre_spike_syn_code = _code_getter(
-        "_pre_spike_syn_code", "Run per synapse when a presynaptic spike arrives.")
-    get_pre_event_syn_code = _code_getter(
-        "_pre_event_syn_code", "Run per synapse when a presynaptic spike-like event arrives.")
-    get_post_event_syn_code = _code_getter(
-        "_post_event_syn_code", "Run per synapse when a postsynaptic spike-like event arrives.")
-    get_post_spike_syn_code = _code_getter(
-        "_post_spike_syn_code", "Run per synapse when a postsynaptic spike arrives.")
-    get_synapse_dynamics_code = _code_getter(
-        "_synapse_dynamics_code", "Run every step for every synapse.")
-    get_pre_event_threshold_condition_code = _code_getter(
-        "_pre_event_threshold_condition_code",
-        "Expression: true when a presynaptic neuron emits a spike-like event.")
-    get_post_event_threshold_condition_code = _code_getter(
-        "_post_event_threshold_condition_code",
-        "Expression: true when a postsynaptic neuron emits a spike-like event.")
-    get_pre_spike_code = _code_getter(
-        "_pre_spike_code", "Run once per spiking presynaptic neuron.")
-    get_post_spike_code = _code_getter(
-        "_post_spike_code", "Run once per spiking postsynaptic neuron.")
-    get_pre_dynamics_code = _code_getter(
-        "_pre_dynamics_code", "Run every step per presynaptic neuron.")
-    get_post_dynamics_code = _code_getter(
-        "_post_dynamics_code", "Run every step per postsynaptic neuron.")
     get_pre_vars = _list_getter("_pre_vars", "Per-presynaptic-neuron variables (``Var``).")
     get_post_vars = _list_getter("_post_vars", "Per-postsynaptic-neuron variables (``Var``).")
     get_pre_neuron_var_refs = _list_getter(
@@ -161,6 +121,12 @@ class WeightUpdateModelBase(_ModelBase):
         "_post_neuron_var_refs", "References to target neuron variables (``VarRef``).")
     get_psm_var_refs = _list_getter(
         "_psm_var_refs", "References to this synapse group's postsynaptic model variables.")
+
+
+for _role in WU_CODE_ROLES:
+    setattr(WeightUpdateModelBase, "_" + _role.name, "")
+    setattr(WeightUpdateModelBase, _role.getter, _code_getter("_" + _role.name, _role.doc))
+del _role
 
 
 class PostsynapticModelBase(_ModelBase):

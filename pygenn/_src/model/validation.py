@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import CodeContext, InvalidNameError, InvalidNameTypeError, did_you_mean
 from . import values as values_module
+from .code_roles import WU_CODE_ROLES
 from .descriptors import NumericValue
 from .enums import VarAccessDim, VarAccessMode
 from .groups import declared, model_code, model_name
@@ -234,28 +235,7 @@ NEURON_CODES = {"get_sim_code": ("sim code", "sim_code"),
                 "get_threshold_condition_code": ("threshold condition code",
                                                  "threshold_condition_code"),
                 "get_reset_code": ("reset code", "reset_code")}
-WU_CODES = {
-    "get_pre_spike_syn_code": ("weight update model sim code", "pre_spike_syn_code"),
-    "get_pre_event_syn_code": ("weight update model presynaptic event code",
-                               "pre_event_syn_code"),
-    "get_post_event_syn_code": ("weight update model postsynaptic event code",
-                                "post_event_syn_code"),
-    "get_post_spike_syn_code": ("weight update model learn post code", "post_spike_syn_code"),
-    "get_synapse_dynamics_code": ("weight update model synapse dynamics",
-                                  "synapse_dynamics_code"),
-    "get_pre_event_threshold_condition_code": (
-        "weight update model presynaptic event threshold condition code",
-        "pre_event_threshold_condition_code"),
-    "get_post_event_threshold_condition_code": (
-        "weight update model postsynaptic event threshold condition code",
-        "post_event_threshold_condition_code"),
-    "get_pre_spike_code": ("weight update model presynaptic spike code", "pre_spike_code"),
-    "get_post_spike_code": ("weight update model postsynaptic spike code", "post_spike_code"),
-    "get_pre_dynamics_code": ("weight update model presynaptic dynamics code",
-                              "pre_dynamics_code"),
-    "get_post_dynamics_code": ("weight update model postsynaptic dynamics code",
-                               "post_dynamics_code"),
-}
+WU_CODES = {role.getter: (role.wording, role.name) for role in WU_CODE_ROLES}
 PSM_CODES = {"get_sim_code": ("postsynaptic model apply sim code", "sim_code")}
 CS_CODES = {"get_injection_code": ("injection code", "injection_code")}
 CU_CODES = {"get_update_code": ("update code", "update_code")}

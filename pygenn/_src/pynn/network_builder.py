@@ -6,16 +6,46 @@ whenever the model is loaded again (after ``reset()``). Changes made after the b
 both those initial values and, if the model is loaded, the live variables.
 """
 import numpy as np
+from pyNN import common
 
 from ..interface.genn_model import GeNNModel
 from ..model.init import init_postsynaptic, init_weight_update
 from . import neuron_definitions as nd
 from . import synapse_definitions as sd
-from .projections import underlying_cells
 
 _INPUT_VARIABLE = {"excitatory": nd.EXCITATORY_INPUT, "inhibitory": nd.INHIBITORY_INPUT}
 _NUMPY_TYPES = {"scalar": float, "int": np.int32, "unsigned int": np.uint32,
                 "uint8_t": np.uint8, "uint16_t": np.uint16}
+
+
+def underlying_cells(cells):
+    """Where each cell of a Population, PopulationView or Assembly lives.
+
+    Returns
+    -------
+    populations : list of Population
+    owner : ndarray of int
+        Per cell, its Population's position in ``populations``.
+    index : ndarray of int
+        Per cell, its index within that Population.
+    """
+    if isinstance(cells, common.Assembly):
+        populations, owners, indices = [], [], []
+        for member in cells.populations:
+            member_populations, member_owner, member_index = underlying_cells(member)
+            positions = []
+            for population in member_populations:
+                found = [i for i, known in enumerate(populations) if known is population]
+                if not found:
+                    populations.append(population)
+                positions.append(found[0] if found else len(populations) - 1)
+            owners.append(np.asarray(positions, dtype=np.int64)[member_owner])
+            indices.append(member_index)
+        return populations, np.concatenate(owners), np.concatenate(indices)
+    if isinstance(cells, common.PopulationView):
+        return ([cells.grandparent], np.zeros(cells.size, dtype=np.int64),
+                np.asarray(cells.index_in_grandparent(np.arange(cells.size)), dtype=np.int64))
+    return [cells], np.zeros(cells.size, dtype=np.int64), np.arange(cells.size, dtype=np.int64)
 
 
 def build_genn_model(state, build_dir) -> GeNNModel:
@@ -101,7 +131,7 @@ def _write_variable(group, name, values, loaded):
 
 def update_neuron_parameters(population):
     """Rewrite the coefficients (and spike times) after ``Population.set()``."""
-    from .simulator import state
+    state = population._simulator.state
     group = population.genn_group
     loaded = state.loaded
     for name, values in _coefficients(population, state.dt).items():
@@ -133,7 +163,7 @@ def _update_spike_times(population, group, state, loaded):
 
 def update_neuron_state(population, genn_variable, indices):
     """Rewrite a state variable after ``initialize()`` on a built population."""
-    from .simulator import state
+    state = population._simulator.state
     group = population.genn_group
     variable = group.vars[genn_variable]
     if state.loaded:
@@ -219,7 +249,7 @@ def read_synapse_weights(projection):
 
 def update_synapse_attributes(projection, names):
     """Write changed weights to GeNN after ``Projection.set()``; other changes need a rebuild."""
-    from .simulator import state
+    state = projection._simulator.state
     unsupported = [name for name in names if name != "weight"]
     if unsupported:
         raise NotImplementedError(

@@ -9,7 +9,7 @@ import numpy as np
 from pyNN import common, errors
 from pyNN.space import Space
 
-from . import simulator
+from . import network_builder, simulator
 from .random_seeding import seed_unseeded_distributions
 from .standardmodels import StaticSynapse, STDPMechanism
 
@@ -61,36 +61,6 @@ class Connection(common.Connection):
 
     def as_tuple(self, *attribute_names):
         return tuple(getattr(self, name) for name in attribute_names)
-
-
-def underlying_cells(cells):
-    """Where each cell of a Population, PopulationView or Assembly lives.
-
-    Returns
-    -------
-    populations : list of Population
-    owner : ndarray of int
-        Per cell, its Population's position in ``populations``.
-    index : ndarray of int
-        Per cell, its index within that Population.
-    """
-    if isinstance(cells, common.Assembly):
-        populations, owners, indices = [], [], []
-        for member in cells.populations:
-            member_populations, member_owner, member_index = underlying_cells(member)
-            positions = []
-            for population in member_populations:
-                found = [i for i, known in enumerate(populations) if known is population]
-                if not found:
-                    populations.append(population)
-                positions.append(found[0] if found else len(populations) - 1)
-            owners.append(np.asarray(positions, dtype=np.int64)[member_owner])
-            indices.append(member_index)
-        return populations, np.concatenate(owners), np.concatenate(indices)
-    if isinstance(cells, common.PopulationView):
-        return ([cells.grandparent], np.zeros(cells.size, dtype=np.int64),
-                np.asarray(cells.index_in_grandparent(np.arange(cells.size)), dtype=np.int64))
-    return [cells], np.zeros(cells.size, dtype=np.int64), np.arange(cells.size, dtype=np.int64)
 
 
 class Projection(common.Projection):
@@ -151,8 +121,7 @@ class Projection(common.Projection):
             raise errors.NonExistentParameterError(name, self.synapse_type,
                                                    list(self._table.columns))
         if name == "weight" and self.is_plastic and simulator.state.loaded:
-            from .network_builder import read_synapse_weights
-            return read_synapse_weights(self)
+            return network_builder.read_synapse_weights(self)
         return self._table.columns[name]
 
     def __getitem__(self, i):
@@ -190,8 +159,7 @@ class Projection(common.Projection):
             self._table.columns[name] = new
             changed.append(name)
         if self.genn_parts:
-            from .network_builder import update_synapse_attributes
-            update_synapse_attributes(self, changed)
+            network_builder.update_synapse_attributes(self, changed)
 
     def _set_initial_value_array(self, variable, initial_value):
         raise NotImplementedError("pygenn.pynn: synapse models here have no state variables "

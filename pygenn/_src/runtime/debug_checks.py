@@ -95,7 +95,7 @@ def debug_check_error(sites, record, call: str) -> DebugCheckError:
 def sanitizer_error(sources: dict, count: int, report: str, file: str, line: int,
                     call: str) -> SanitizerError:
     """The exception for UBSan's first report during a native call."""
-    from ..codegen.stream import user_code_origin
+    from ..contract import user_code_origin
 
     name = os.path.basename(file) if file else ""
     text = sources.get(name) if name else None
