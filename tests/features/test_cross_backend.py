@@ -142,7 +142,7 @@ def test_split_neuron_update_is_bit_identical(tmp_path):
         syn.axonal_delay_steps = 3
         model.build(path_to_model=str(tmp_path))
         model.load(num_recording_timesteps=200)
-        assert ("pop", "spkByte") in model._runtime.plan.arrays      # the split path ran
+        assert ("pop", "spkByte") in model._runtime.manifest.arrays      # the split path ran
         model.step_time(200)
         model.pull_recording_buffers_from_device()
         pop.vars["V"].pull_from_device()

@@ -188,23 +188,29 @@ def test_current_source_int_egp_from_int64_data(make_model):
 def test_every_field_is_bound_to_a_registered_array():
     """The runtime refuses a merged struct field that names an array nobody allocates, naming
     the group and the field, instead of giving generated code a null pointer."""
+    import dataclasses
+
     from pygenn import GeNNModel
     from pygenn._src.backends.cpu import generate_cpu
     from pygenn._src.codegen.plan import ModelPlan
-    from pygenn._src.runtime.runtime import check_bindings
+    from pygenn._src.manifest import FieldBinding
+    from pygenn._src.runtime.base import check_bindings
 
     model = GeNNModel("float", "bindings", backend="single_threaded_cpu")
     model.dt = 1.0
     _current_source_case(model)
-    generated = generate_cpu(ModelPlan(model, "single_threaded_cpu"))
-    check_bindings(generated)                       # the real model is fully bound
-    merged = next(m for m in generated.merged_groups
-                  if any(f.kind == "array" for f in m.member_fields[0].fields.values()))
-    fields = merged.member_fields[0]
-    name = next(n for n, f in fields.fields.items() if f.kind == "array")
-    fields.bindings[name] = (merged.members[0].name, "no_such_array")
-    with pytest.raises(RuntimeError, match=rf"field '{name}'.*'{merged.members[0].name}'"):
-        check_bindings(generated)
+    manifest = generate_cpu(ModelPlan(model, "single_threaded_cpu")).manifest
+    check_bindings(manifest)                       # the real model is fully bound
+    index, struct = next((i, s) for i, s in enumerate(manifest.structs)
+                         if any(b.kind == "array" for b in s.bindings[0].values()))
+    name = next(n for n, b in struct.bindings[0].items() if b.kind == "array")
+    broken = {**struct.bindings[0],
+              name: FieldBinding("array", array=(struct.members[0], "no_such_array"))}
+    structs = list(manifest.structs)
+    structs[index] = dataclasses.replace(struct, bindings=(broken, *struct.bindings[1:]))
+    manifest.structs = tuple(structs)
+    with pytest.raises(RuntimeError, match=rf"field '{name}'.*'{struct.members[0]}'"):
+        check_bindings(manifest)
 
 
 def test_variable_named_like_a_dynamic_params_storage_is_refused(make_model):

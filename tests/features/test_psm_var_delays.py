@@ -286,7 +286,7 @@ def test_queued_psms_are_not_fused(make_model):
         model.step_time()
         reader.vars["w"].pull_from_device()
         assert_allclose(reader.vars["w"].values, _read(k, 2))
-    plan = model._runtime.plan
+    plan = model._generated.plan
     assert plan.psm_owner_of(reader) == "Reader" and "Reader" not in plan.fused_psms
     assert {plan.psm_owner_of(sg) for sg in quiet} == {"Quiet0"}
     assert reader.out_post is not None

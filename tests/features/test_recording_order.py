@@ -8,7 +8,7 @@ import numpy as np
 
 from pygenn import (create_neuron_model, create_weight_update_model, init_postsynaptic,
                     init_sparse_connectivity, init_weight_update)
-from pygenn._src.runtime.runtime import decode_recording_words
+from pygenn._src.runtime.base import decode_recording_words
 
 N, STEPS = 70, 9
 PATTERN = "((id * 7u) + (unsigned int)round(t)) % 3u == 0u"

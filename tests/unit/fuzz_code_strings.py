@@ -444,7 +444,6 @@ def generate(model):
 
     backend = backend_for(model.backend_name)
     plan = ModelPlan(model, backend.name)
-    backend.check_plan(plan)
     return backend.generate(plan).sources
 
 

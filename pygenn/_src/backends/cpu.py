@@ -12,6 +12,7 @@ from ..codegen.code_strings import parse_code  # noqa: F401  (kept for symmetry 
 from ..codegen import matrix_types
 from ..codegen.batching import batch_loop
 from ..codegen.init import InitGenerator
+from ..codegen.manifest import build_manifest
 from ..codegen.merge import generate_merged
 from ..codegen import neuron_split
 from ..codegen.neuron_update import NeuronUpdateGenerator
@@ -110,7 +111,7 @@ def _threaded_neuron_loop(s: CodeStream, n: str, body: str, simd: bool = False) 
 
 
 class GeneratedModel:
-    """Generated sources plus what the runtime needs to bind memory to them."""
+    """Generated sources, the merged groups they were made of, and their ``manifest``."""
 
     def __init__(self, plan, sources: dict, merged_groups: list):
         self.plan = plan
@@ -226,9 +227,10 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
                        tuned=bool(threaded_groups) or pre_threaded) + cpu_source(plan, custom)
     source += ccu.cpu_source(plan, connectivity)
     generated = GeneratedModel(plan, {"runner.cc": source}, merged)
-    generated.openmp = threaded         # the library loads libgomp (runtime/openmp.py)
-    generated.custom_updates = custom
-    generated.custom_connectivity = connectivity
+    # threaded: the library loads libgomp (runtime/openmp.py)
+    generated.manifest = build_manifest(plan, generated, merged,
+                                        custom_update_groups=custom.group_names,
+                                        custom_connectivity=connectivity, openmp=threaded)
     return generated
 
 

@@ -15,6 +15,7 @@ from ..codegen.batching import BATCHED_KINDS
 from ..codegen.dialect import GeneratedCodeDialect
 from ..codegen.environments import EnvFactory
 from ..codegen.fields import GroupFields
+from ..codegen.manifest import build_manifest
 from ..codegen.merge import generate_merged
 from ..codegen.neuron_update import NeuronUpdateGenerator
 from ..codegen.rng import rng_source
@@ -132,6 +133,7 @@ class StepEndKernel:
 
 @dataclass
 class CudaGeneratedModel:
+    """Generated sources, kernels and merged groups, and their ``manifest``."""
     plan: object
     sources: dict
     merged_groups: list
@@ -254,12 +256,16 @@ def generate_cuda(plan) -> CudaGeneratedModel:
                        + [k for ks in ccu_rows.values() for k in ks])
     generated = CudaGeneratedModel(plan, {"runner.cu": source}, merged_all, step, init,
                                    init_sparse, column_kernels)
-    generated.custom_update_kernels = custom_kernels   # update group -> kernels, launch order
-    generated.custom_connectivity = connectivity
-    generated.custom_connectivity_kernels = ccu_rows
     host_source = ccu.cuda_host_source(plan, connectivity)
     if host_source:
         generated.sources["ccu_host.cc"] = host_source
+    generated.manifest = build_manifest(
+        plan, generated, merged_all,
+        kernels={"step": step, "init": init, "init_sparse": init_sparse,
+                 "columns": column_kernels},
+        custom_update_groups=custom.group_names,
+        custom_update_kernels=custom_kernels,            # update group -> kernels, in order
+        custom_connectivity=connectivity, custom_connectivity_kernels=ccu_rows)
     return generated
 
 

@@ -7,7 +7,7 @@ from ..model.enums import PlogSeverity
 
 
 class PreferencesBase:
-    """Preferences common to all backends (SPEC 12.2); names a backend lacks are ignored.
+    """Preferences common to all backends; names a backend lacks are ignored.
 
     ``flush_denormals`` (default True; pygenn's own, GeNN has none): model code treats
     subnormal floating-point numbers (below about 1.2e-38 in single precision, 2.2e-308 in
@@ -27,7 +27,7 @@ class PreferencesBase:
         self.transpiler_log_level = PlogSeverity.WARNING
         self.runtime_log_level = PlogSeverity.WARNING
 
-    # GeNN 4 camelCase spellings some scripts still pass (SPEC 15 item 16)
+    # GeNN 4 camelCase spellings some scripts still pass (GeNN 5 accepts them too)
     ALIASES = {"optimizeCode": "optimize_code", "debugCode": "debug_code",
                "generateLineInfo": "generate_line_info", "showPtxInfo": "show_ptx_info",
                "manualDeviceID": "manual_device_id", "deviceSelectMethod": "device_select_method",
@@ -57,40 +57,34 @@ class CpuBackend:
     def make_preferences(self, kwargs):
         return self.Preferences().apply(kwargs, self.name)
 
-    def check_plan(self, plan):
-        # custom connectivity updates are supported by both backends
-        # (codegen/custom_connectivity.py, runtime/custom_connectivity.py)
-        # batch_size > 1 is supported by both backends (GeNN's CPU backend refuses it; ours
-        # runs every batched phase in a loop over the batch: codegen/batching.py)
-        return None
-
     def generate(self, plan):
+        """The generated sources and their ``RuntimeManifest`` (``generated.manifest``)."""
         from .cpu import generate_cpu
         return generate_cpu(plan)
 
-    def compile(self, generated, preferences, name, force=False):
+    def compile(self, generated, preferences, name):
+        """Build (or find in the cache) the model library; its path."""
         from ..build.cache import build_cached_library
         return build_cached_library(generated.sources, name=name,
-                                    flags=self.compile_flags(generated, preferences),
-                                    extra="force" if False else "")
+                                    flags=self.compile_flags(generated, preferences))
 
     @staticmethod
     def compile_flags(generated, preferences) -> list[str]:
-        """The model library's compiler flags; the sanitizers chosen for it are noted on
-        ``generated`` (the runtime prepares the process for them before loading it)."""
+        """The model library's compiler flags; the sanitizers chosen for it are recorded in
+        the manifest (the runtime prepares the process for them before loading it)."""
         from ..build import sanitizers, toolchain
-        generated.sanitizers = sanitizers.choose(preferences.debug_code)
+        generated.manifest.sanitizers = tuple(sanitizers.choose(preferences.debug_code))
         return (toolchain.cpu_flags(optimize_code=preferences.optimize_code,
                                     debug_code=preferences.debug_code)
-                + sanitizers.compile_flags(generated.sanitizers))
+                + sanitizers.compile_flags(generated.manifest.sanitizers))
 
-    def create_runtime(self, library, generated, seed, preferences=None):
+    def create_runtime(self, library, manifest, seed, preferences):
+        """The runtime of ``library`` (``compile``'s result) described by ``manifest``."""
         from ..runtime.runtime import CpuRuntime
         if library is None:
             raise RuntimeError("This model was built with never_rebuild=True and has no compiled "
                                "library; build it once without never_rebuild")
-        return CpuRuntime(library, generated, seed,
-                          flush_denormals=getattr(preferences, "flush_denormals", True))
+        return CpuRuntime(library, manifest, seed, flush_denormals=preferences.flush_denormals)
 
 
 class MultiThreadedCpuBackend(CpuBackend):
@@ -111,7 +105,7 @@ class MultiThreadedCpuBackend(CpuBackend):
         from .cpu import MultiThreadedCpuTarget, generate_cpu
         return generate_cpu(plan, MultiThreadedCpuTarget())
 
-    def compile(self, generated, preferences, name, force=False):
+    def compile(self, generated, preferences, name):
         from ..build.cache import build_cached_library
         flags = self.compile_flags(generated, preferences) + ["-fopenmp"]
         return build_cached_library(generated.sources, name=name, flags=flags)
@@ -149,20 +143,20 @@ class CudaBackend(CpuBackend):
         from .cuda import generate_cuda
         return generate_cuda(plan)
 
-    def compile(self, generated, preferences, name, force=False):
+    def compile(self, generated, preferences, name):
         from ..build import nvrtc
         from ..runtime import cuda_driver
         device = cuda_driver.Device(int(preferences.manual_device_id))
         arch = nvrtc.choose_target(device.compute_capability, cuda_driver.driver_version())
         options = self.nvrtc_options(preferences)
-        self._device_id = int(preferences.manual_device_id)
         cubin = nvrtc.build_cached_cubin(generated.sources["runner.cu"], name, arch, options)
         host_source = generated.sources.get("ccu_host.cc")
         if host_source:
-            # custom connectivity host update code runs on the host: a small C++ library
+            # custom connectivity host update code runs on the host: a small C++ library,
+            # which the manifest names for the runtime
             from ..build import toolchain
             from ..build.cache import build_cached_library
-            generated.ccu_host_library = str(build_cached_library(
+            generated.manifest.host_library = str(build_cached_library(
                 {"ccu_host.cc": host_source}, name=f"{name}_ccu_host",
                 flags=toolchain.cpu_flags(optimize_code=preferences.optimize_code,
                                           debug_code=preferences.debug_code)))
@@ -174,13 +168,12 @@ class CudaBackend(CpuBackend):
         from ..build import nvrtc
         options = ["-lineinfo"] if preferences.generate_line_info else []
         # subnormal floats flushed to zero, as the CPU backends do (flush_denormals)
-        options.append(nvrtc.ftz_option(getattr(preferences, "flush_denormals", True)))
+        options.append(nvrtc.ftz_option(preferences.flush_denormals))
         return options
 
-    def create_runtime(self, library, generated, seed, preferences=None):
+    def create_runtime(self, library, manifest, seed, preferences):
         from ..runtime.cuda_runtime import CudaRuntime
         if library is None:
             raise RuntimeError("This model was built with never_rebuild=True and has no compiled "
                                "cubin; build it once without never_rebuild")
-        device_id = int(getattr(preferences, "manual_device_id", 0) or 0)
-        return CudaRuntime(library, generated, seed, device_id)
+        return CudaRuntime(library, manifest, seed, int(preferences.manual_device_id or 0))

@@ -28,11 +28,11 @@ class _Exported:
     """A population this rank owns whose spikes other ranks need."""
 
     def __init__(self, runtime, name: str, num_neurons: int):
-        nplan = runtime.plan.neurons[name]
+        neuron = runtime.manifest.neurons[name]
         self.name, self.n = name, num_neurons
         self.count = runtime.arrays[(name, "spkCnt")].storage
         self.spikes = runtime.arrays[(name, "spk")].storage
-        self.queued = nplan.spike_queue
+        self.queued = neuron.spike_queue
         pointer = runtime.arrays.get((name, "spkQuePtr"))
         self.pointer = pointer.storage if (pointer is not None and self.queued) else None
 
@@ -47,10 +47,10 @@ class _Proxy:
     """A population another rank owns, whose spike lists this rank's synapse groups read."""
 
     def __init__(self, runtime, name: str, num_neurons: int, time_dtype):
-        nplan = runtime.plan.neurons[name]
+        neuron = runtime.manifest.neurons[name]
         self.name, self.n = name, num_neurons
-        self.slots = nplan.num_delay_slots
-        self.queued = nplan.spike_queue
+        self.slots = neuron.num_delay_slots
+        self.queued = neuron.spike_queue
         self.count = runtime.arrays[(name, "spkCnt")].storage
         self.spikes = runtime.arrays[(name, "spk")].storage
         pointer = runtime.arrays.get((name, "spkQuePtr"))

@@ -336,15 +336,15 @@ class DistributedGeNNModel(GeNNModel):
         if not self._recording_in_use():
             raise Exception("Cannot pull recording buffer if recording system is not in use")
         runtime = self._runtime
-        mine = [key for key, spec in runtime.plan.arrays.items()
-                if spec.per_recording_step and key in runtime.arrays]
+        mine = [key for key, record in runtime.manifest.arrays.items()
+                if record.per_recording_step and key in runtime.arrays]
         if mine:
             runtime.pull_recording_buffers_from_device()
         self._gathered = (runtime.timestep, ex.gather_recordings(self._transport, runtime, mine))
 
     def _gathered_spikes(self, group, key, num_neurons: int) -> list:
         """Decode a gathered recording buffer as the runtime decodes its own."""
-        from ..runtime.runtime import decode_recording_words
+        from ..runtime.base import decode_recording_words
 
         if not self._loaded:
             raise RuntimeError(f"{group.description}: the model is not loaded; call "
@@ -362,12 +362,12 @@ class DistributedGeNNModel(GeNNModel):
         n_rec = runtime.num_recording_timesteps
         if runtime.timestep < n_rec:
             raise RuntimeError("Event recording data can only be accessed once buffer is full")
-        batch = runtime.plan.batch_size
+        batch = runtime.manifest.batch_size
         data = words.reshape(n_rec, batch, -1)
         first_step = runtime.timestep - n_rec
         result = []
         for b in range(batch):
             rows, ids = decode_recording_words(data[:, b, :])
-            times = (first_step + rows) * runtime.plan.dt
+            times = (first_step + rows) * runtime.manifest.dt
             result.append((times.astype(np.float64), ids.astype(np.int32)))
         return result

@@ -8,16 +8,18 @@ counter so reading ``t``/``timestep`` never synchronises.
 from __future__ import annotations
 
 import collections
+import ctypes
 import gc
-from pathlib import Path
 import math
+from pathlib import Path
 
 import numpy as np
 
+from .. import contract
 from ..model.enums import VarLocationAttribute
 from . import cuda_driver as cu
-from .library import read_verified
-from .runtime import CpuRuntime, _name, _seed_value, check_bindings, init_error_message
+from .base import RuntimeBase, seed_value
+from .library import load_private_library, read_verified
 
 BLOCK_SIZE = 128
 
@@ -25,25 +27,25 @@ BLOCK_SIZE = 128
 class CudaArray:
     """A device allocation with an optional host copy (``host_view``)."""
 
-    def __init__(self, spec, count: int, stream):
-        self.spec = spec
+    def __init__(self, record, count: int, stream):
+        self.record = record
         self.count = count
         self.stream = stream
-        dtype = spec.numeric_type.numpy_dtype
+        dtype = record.numpy_dtype
         self.nbytes = count * dtype.itemsize
-        self.zero_copy = spec.location is not None and bool(
-            spec.location & VarLocationAttribute.ZERO_COPY)
+        self.zero_copy = record.location >= 0 and bool(
+            record.location & int(VarLocationAttribute.ZERO_COPY))
         if self.zero_copy:
             # mapped pinned memory: host and GPU see the same bytes, push/pull are no-ops
             raw, self.device_pointer = cu.mem_alloc_host_mapped(self.nbytes)
             self._mapped = raw
             self.host_view = raw.view(dtype)[:count]
-            self.host_view[:] = spec.fill
+            self.host_view[:] = record.fill
             return
         self.device_pointer = cu.mem_alloc(max(self.nbytes, 1))
-        host = spec.location is None or bool(spec.location & VarLocationAttribute.HOST)
+        host = record.location < 0 or bool(record.location & int(VarLocationAttribute.HOST))
         self.host_view = np.zeros(count, dtype=dtype) if host else None
-        self._fill_device(spec.fill, dtype)
+        self._fill_device(record.fill, dtype)
 
     def _fill_device(self, value, dtype):
         if self.nbytes == 0:
@@ -79,8 +81,8 @@ class CudaArray:
             self.stream.synchronize()   # the GPU may still be reading; then it sees the host
             return
         if self.host_view is None:
-            raise RuntimeError(f"'{self.spec.key[1]}' of '{self.spec.key[0]}' has no host copy "
-                               f"(VarLocation.DEVICE)")
+            raise RuntimeError(f"'{self.record.name}' of '{self.record.owner}' has no host "
+                               f"copy (VarLocation.DEVICE)")
         if self.nbytes:
             cu.memcpy_htod(self.device_pointer, self.host_view, stream=self.stream)
 
@@ -89,8 +91,8 @@ class CudaArray:
             self.stream.synchronize()   # wait for the GPU's writes to the shared memory
             return
         if self.host_view is None:
-            raise RuntimeError(f"'{self.spec.key[1]}' of '{self.spec.key[0]}' has no host copy "
-                               f"(VarLocation.DEVICE)")
+            raise RuntimeError(f"'{self.record.name}' of '{self.record.owner}' has no host "
+                               f"copy (VarLocation.DEVICE)")
         if self.nbytes:
             self.stream.synchronize()
             cu.memcpy_dtoh(self.host_view, self.device_pointer)
@@ -139,13 +141,12 @@ class _QueueingStream(cu.Stream):
         super().destroy()
 
 
-class CudaRuntime(CpuRuntime):
-    """Loads a cubin and runs the model on the GPU (reuses the CPU runtime's bookkeeping)."""
+class CudaRuntime(RuntimeBase):
+    """Loads a cubin and runs the model on the GPU."""
 
-    def __init__(self, cubin_path: str, generated, seed: int, device_id: int = 0):
-        check_bindings(generated)
-        self.generated = generated
-        self.plan = generated.plan
+    def __init__(self, cubin_path: str, manifest, seed: int, device_id: int = 0):
+        self.module = None                # the timestep setter writes the device's once loaded
+        super().__init__(manifest)
         self.device = cu.Device(device_id)
         self.device.make_current()
         self._queued = 0                  # steps step_time() queued but not launched yet
@@ -156,22 +157,21 @@ class CudaRuntime(CpuRuntime):
         self.stream = _QueueingStream(self._launch_queued)
         # verified against its cache entry's record: a damaged cubin is rebuilt, not loaded
         self.module = cu.Module.load(read_verified(Path(cubin_path)))
-        self.arrays = {}
-        self.timestep = 0
-        self.num_recording_timesteps = None
+        self._timestep = 0
         self._graph = None
         self._multi_graph = None
         self._aux_streams = []
+        self._host = None                 # the custom connectivity host library, once loaded
         self._timers = {name: 0.0 for name in ("neuron_update", "presynaptic_update",
                                                "postsynaptic_update", "synapse_dynamics",
                                                "init", "init_sparse")}
-        self._timing = bool(generated.plan.model.timing_enabled)
-        self._set_global("_seed", np.array([_seed_value(seed)], dtype=np.uint64))
+        self._timing = bool(manifest.timing)
+        self._set_global("_seed", np.array([seed_value(seed)], dtype=np.uint64))
         self._set_global("_deviceTimestep", np.zeros(1, dtype=np.uint64))
         self._functions = {}
         self._starts = {}
         for kernel in self._all_kernels():      # before any capture: a copy syncs
-            if not kernel.single_thread:
+            if kernel.grid is None and not kernel.single_thread:
                 self._block_starts(kernel)
 
     # ------------------------------------------------------------------ globals
@@ -188,22 +188,23 @@ class CudaRuntime(CpuRuntime):
         return out
 
     # ------------------------------------------------------------------ memory
-    def _new_array(self, spec, count):
-        array = CudaArray(spec, count, self.stream)
+    def _new_array(self, record, count):
+        array = CudaArray(record, count, self.stream)
         self._zero_copy = self._zero_copy or array.zero_copy
         return array
 
     def _set_recording_timesteps(self, count):
         self._set_global("_numRecordingTimesteps", np.array([count], dtype=np.uint32))
 
+    def _write_struct_table(self, struct, table: np.ndarray) -> None:
+        pointer, size = self.module.global_address(struct.array_name)
+        if size != table.nbytes:
+            raise RuntimeError(f"internal error: {struct.array_name} is {size} bytes on the "
+                               f"device but {table.nbytes} in Python")
+        cu.memcpy_htod(pointer, table.view(np.uint8), stream=self.stream)
+
     def bind(self):
-        for merged in self.generated.merged_groups:
-            table = self._struct_table(merged)
-            pointer, size = self.module.global_address(merged.array_name)
-            if size != table.nbytes:
-                raise RuntimeError(f"internal error: {merged.array_name} is {size} bytes on the "
-                                   f"device but {table.nbytes} in Python")
-            cu.memcpy_htod(pointer, table.view(np.uint8), stream=self.stream)
+        super().bind()
         self.stream.synchronize()
         self._graph = None
         self._multi_graph = None
@@ -215,22 +216,26 @@ class CudaRuntime(CpuRuntime):
         return self._functions[name]
 
     def _launch(self, kernel, stream=None, programmatic=False):
-        if hasattr(kernel, "parts"):            # StepEnd: its own shape (StepEndKernel)
+        if kernel.grid is not None:             # StepEnd: its own shape
             grid, block = kernel.grid, kernel.block
         elif kernel.single_thread:
-            grid, block = (1, len(kernel.merged.members), kernel.batches), (1, 1, 1)
+            grid, block = (1, len(kernel.member_elements), kernel.batches), (1, 1, 1)
         else:   # gridDim.z: one slice per batch
             grid = (self._block_starts(kernel)[-1], 1, kernel.batches)
             block = (BLOCK_SIZE, 1, 1)
         self._function(kernel.name).launch(grid, block, [], stream=stream or self.stream,
                                            programmatic=programmatic)
 
+    def _kernels(self, name: str) -> list:
+        """The manifest's kernels of list ``name`` (step, init, init_sparse, columns)."""
+        return self.manifest.kernels.get(name, [])
+
     def _all_kernels(self):
-        g = self.generated
-        yield from g.step_kernels + g.init_kernels + g.init_sparse_kernels + g.column_kernels
-        for table in (getattr(g, "custom_update_kernels", None),
-                      getattr(g, "custom_connectivity_kernels", None)):
-            for kernels in (table or {}).values():
+        for kernels in self.manifest.kernels.values():
+            yield from kernels
+        for table in (self.manifest.custom_update_kernels,
+                      self.manifest.custom_connectivity_kernels):
+            for kernels in table.values():
                 yield from kernels
 
     def _block_starts(self, kernel) -> list:
@@ -241,7 +246,7 @@ class CudaRuntime(CpuRuntime):
         if starts is None:
             cap = self.device.multiprocessor_count * 16
             starts = [0]
-            for elements in kernel.elements_of_members():
+            for elements in kernel.member_elements:
                 starts.append(starts[-1] + max(1, min(math.ceil(elements / BLOCK_SIZE), cap)))
             self._set_global(f"{kernel.name}_blockStart", np.array(starts, dtype=np.uint32))
             self._starts[kernel.name] = starts
@@ -259,13 +264,13 @@ class CudaRuntime(CpuRuntime):
             self._timers[timer] += cu.Event.elapsed_ms(start, end) / 1000.0
 
     def initialize(self):
-        self._run_phase_kernels(self.generated.init_kernels, "init")
+        self._run_phase_kernels(self._kernels("init"), "init")
         self._check_error()
 
     def initialize_sparse(self):
-        self._run_phase_kernels(self.generated.init_sparse_kernels, "init_sparse")
+        self._run_phase_kernels(self._kernels("init_sparse"), "init_sparse")
         self._check_error()
-        self._run_phase_kernels(self.generated.column_kernels, "init_sparse")
+        self._run_phase_kernels(self._kernels("columns"), "init_sparse")
         self._check_error()
         self._pull_all_host_copies()
 
@@ -274,7 +279,7 @@ class CudaRuntime(CpuRuntime):
         for (_owner, name), array in self.arrays.items():
             if name == "colLength":
                 cu.memset_d8(array.device_pointer, 0, array.nbytes, stream=self.stream)
-        self._run_phase_kernels(self.generated.column_kernels)
+        self._run_phase_kernels(self._kernels("columns"))
         self._check_error()
 
     def _pull_all_host_copies(self):
@@ -284,14 +289,16 @@ class CudaRuntime(CpuRuntime):
             if array.host_view is not None and array.nbytes and not array.zero_copy:
                 cu.memcpy_dtoh(array.host_view, array.device_pointer)
 
-    def _check_error(self):
+    def _take_init_error(self) -> int:
         code = int(self._get_global("_initError", np.int32)[0])
         if code:
             self._set_global("_initError", np.zeros(1, dtype=np.int32))
-            raise RuntimeError(init_error_message(code))
+        return code
 
-    def _step_kernels(self):
-        return self.generated.step_kernels
+    def _check_error(self):
+        code = self._take_init_error()
+        if code:
+            raise RuntimeError(contract.init_error_message(code))
 
     # Steps per graph for multi-step calls: long enough to hide launch cost, short enough to
     # capture quickly
@@ -311,7 +318,7 @@ class CudaRuntime(CpuRuntime):
     def step_time(self):
         if self._timing:
             runs = []             # consecutive kernels of one phase, in launch order
-            for kernel in self.generated.step_kernels:
+            for kernel in self._kernels("step"):
                 if runs and runs[-1][0] == kernel.phase:
                     runs[-1][1].append(kernel)
                 else:
@@ -374,7 +381,7 @@ class CudaRuntime(CpuRuntime):
     def profile_kernels(self, steps: int = 100) -> dict:
         """Run ``steps`` steps launching kernels one by one between CUDA events; returns the
         seconds each kernel took in total (the model advances by ``steps``)."""
-        kernels = list(self.generated.step_kernels)
+        kernels = list(self._kernels("step"))
         events = [cu.Event() for _ in range(len(kernels) + 1)]
         totals = {kernel.name: 0.0 for kernel in kernels}
         for _ in range(steps):
@@ -411,7 +418,7 @@ class CudaRuntime(CpuRuntime):
         early = self.device.compute_capability >= (9, 0)
         follows_lone = False
         for _ in range(steps):
-            for wave in self._waves(self.generated.step_kernels):
+            for wave in self._waves(self._kernels("step")):
                 if len(wave) == 1:
                     self._launch(wave[0], programmatic=early and follows_lone)
                 else:
@@ -457,7 +464,7 @@ class CudaRuntime(CpuRuntime):
     @timestep.setter
     def timestep(self, value):
         self._timestep = int(value)
-        if getattr(self, "module", None) is not None:
+        if self.module is not None:
             pointer, _ = self.module.global_address("_deviceTimestep")
             cu.memcpy_htod(pointer, np.array([self._timestep], dtype=np.uint64),
                            stream=self.stream)
@@ -465,34 +472,48 @@ class CudaRuntime(CpuRuntime):
     def get_time(self, name: str) -> float:
         return self._timers[name]
 
-    def custom_update(self, name: str):
-        from .custom_updates import cuda_custom_update
-        cuda_custom_update(self, name)
+    # ------------------------------------------------------------------ update groups
+    def _run_update_code(self, name: str) -> None:
+        """Launch the group's kernels directly on the runtime's stream (not part of the step
+        graph, which stays valid: every kernel reads the timestep from device memory)."""
+        kernels = self.manifest.custom_update_kernels.get(name, [])
+        if self._timing:
+            start, end = cu.Event(), cu.Event()
+            start.record(self.stream)
+        for kernel in kernels:
+            self._launch(kernel)
+        if self._timing:
+            end.record(self.stream)
+            end.synchronize()
+            self._add_time(name, "update", cu.Event.elapsed_ms(start, end) / 1000.0)
 
-    def get_custom_update_time(self, name, kind="update"):
-        from .custom_updates import cuda_custom_update_time
-        return cuda_custom_update_time(self, name, kind)
+    def _update_code_time(self, name: str, kind: str) -> float:
+        # a transpose is written by the update kernel itself: no time of its own
+        return self._update_timers.get((name, "update"), 0.0) if kind == "update" else 0.0
 
-    # ------------------------------------------------------------------ queries
-    def get_delay_pointer(self, neuron_group) -> int:
-        key = (_name(neuron_group), "spkQuePtr")
-        return int(self.arrays[key].storage[0]) if key in self.arrays else 0
+    def _run_connectivity_rows(self, name: str) -> int:
+        for kernel in self.manifest.custom_connectivity_kernels.get(name, []):
+            self._launch(kernel)
+        return self._take_init_error()
+
+    def _host_library(self):
+        """The custom connectivity host library: a private copy, like the CPU model library."""
+        if self._host is None:
+            path = self.manifest.host_library
+            if path is None:
+                raise RuntimeError("This model's custom connectivity host update code was not "
+                                   "compiled (built with never_rebuild=True?); build it again")
+            self._host = load_private_library(path)
+            seed = int(self._get_global("_seed", np.uint64)[0])
+            ctypes.c_uint64.in_dll(self._host, "_seed").value = seed
+        return self._host
+
+    def _copies_between_memories(self) -> bool:
+        return True
 
     def get_row_lengths(self, synapse_group):
-        array = self.arrays[(_name(synapse_group), "rowLength")]
-        return array.host_view
-
-    def set_dynamic_param_value(self, group, name, value):
-        super().set_dynamic_param_value(group, name, value)
-
-    def pull_recording_buffers_from_device(self):
-        super().pull_recording_buffers_from_device()
-        for _key, array in self.arrays.items():
-            if array.spec.per_recording_step:
-                array.pull_from_device()
-
-    def _decode(self, key, num_neurons):
-        return super()._decode(key, num_neurons)
+        # the host copy as it stands (pulled after initialisation and connectivity updates)
+        return self.get_array(synapse_group, "rowLength").host_view
 
     def synchronize(self):
         self.stream.synchronize()

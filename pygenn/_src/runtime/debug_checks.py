@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import os
 
-from ..codegen import debug_checks as codes
+from .. import contract as codes
 from ..errors import DebugCheckError, SanitizerError
 
 _PROBLEMS = {codes.INDEX_OUT_OF_BOUNDS: "index out of bounds",
@@ -30,11 +30,11 @@ class DebugErrorSlot(ctypes.Structure):
 class NativeChecks:
     """The error sources of one loaded library: its check slot and/or the UBSan monitor."""
 
-    def __init__(self, lib, generated, monitor=None):
-        self.generated = generated
+    def __init__(self, lib, manifest, monitor=None):
+        self.manifest = manifest
         self.monitor = monitor
         self.slot = None
-        if generated.plan.debug_code:
+        if manifest.debug_code:
             size = ctypes.c_size_t.in_dll(lib, "_debugError_size").value
             if size != ctypes.sizeof(DebugErrorSlot):
                 raise RuntimeError(f"internal error: _debugError is {size} bytes in C but "
@@ -42,11 +42,12 @@ class NativeChecks:
             self.slot = DebugErrorSlot.in_dll(lib, "_debugError")
 
     @classmethod
-    def for_library(cls, lib, generated, monitor=None):
-        """The checks of ``lib``; None when it has none (release builds)."""
-        if not generated.plan.debug_code and monitor is None:
+    def for_library(cls, lib, manifest, monitor=None):
+        """The checks of ``lib`` (a model library with its ``RuntimeManifest``); None when it
+        has none (release builds)."""
+        if not manifest.debug_code and monitor is None:
             return None
-        return cls(lib, generated, monitor)
+        return cls(lib, manifest, monitor)
 
     def check(self, call: str) -> None:
         """Raise what the native ``call`` (e.g. "step_time at timestep 3") ran into."""
@@ -54,10 +55,10 @@ class NativeChecks:
             record = DebugErrorSlot.from_buffer_copy(self.slot)
             ctypes.memset(ctypes.addressof(self.slot), 0, ctypes.sizeof(DebugErrorSlot))
             self._discard_ubsan_reports()      # one exception per call: the check's
-            raise debug_check_error(self.generated.plan.debug_sites.sites, record, call)
+            raise debug_check_error(self.manifest.debug_sites, record, call)
         if self.monitor is not None and self.monitor.counter.value:
             count, report, file, line = self.monitor.take()
-            raise sanitizer_error(self.generated.sources, count, report, file, line, call)
+            raise sanitizer_error(self.manifest.sources, count, report, file, line, call)
 
     def _discard_ubsan_reports(self):
         if self.monitor is not None and self.monitor.counter.value:
