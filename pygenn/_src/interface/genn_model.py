@@ -117,6 +117,11 @@ class GeNNModel(ModelSpec):
         self._runtime = None
         self._preferences = None
         self._backend = None
+        # set by build(): the generated code (None when never_rebuild reused a build), the
+        # compiled library and the manifest the runtime is created from
+        self._generated = None
+        self._library = None
+        self._manifest = None
         self.show_progress = True
         super().__init__(model_name, precision, time_precision)
         self._init_logging(genn_log_level=genn_log_level, code_gen_log_level=code_gen_log_level,
@@ -441,8 +446,11 @@ class GeNNModel(ModelSpec):
         always_rebuild : bool
             Compile again even when the build cache has this model, replacing its entry.
         never_rebuild : bool
-            Generate the code but compile nothing (GeNN's option for parallel runs that share
-            one build). pygenn cannot load such a model yet: its ``load()`` raises.
+            Use the previous build in ``<path_to_model>/<name>_CODE`` as it is, without
+            generating or compiling anything (GeNN's option for parallel runs that share one
+            build); the model description must have the same populations and synapse groups.
+            Without a previous build the code is generated but nothing is compiled, and
+            ``load()`` raises.
         """
         from . import lifecycle
 

@@ -23,9 +23,11 @@ def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False,
           progress=None):
     """Plan, generate and compile ``model`` (see ``GeNNModel.build``).
 
-    ``always_rebuild`` compiles even where the build cache has the model (replacing its entry);
-    ``never_rebuild`` stops after generating. ``progress`` (a ``progress.BuildProgress``) is
-    told when each phase begins.
+    ``always_rebuild`` compiles even where the build cache has the model (replacing its entry).
+    ``never_rebuild`` uses the previous build in ``<path_to_model>/<name>_CODE`` as it is,
+    without planning or generating anything (its manifest and library are recorded there,
+    ``BUILD_RECORD``); without one it generates the code and compiles nothing. ``progress``
+    (a ``progress.BuildProgress``) is told when each phase begins.
     """
     from ..build import cache
     from ..codegen.plan import ModelPlan
@@ -37,28 +39,86 @@ def build(model, path_to_model="./", always_rebuild=False, never_rebuild=False,
     model._backend = backend
     preferences = backend.make_preferences(getattr(model, "_preference_kwargs", {}))
     model._preferences = preferences
+    code_dir = os.path.join(path_to_model, f"{model.name}_CODE")
+    if never_rebuild:
+        previous = _previous_build(code_dir, backend.name)
+        if previous is not None:
+            model._library, model._manifest = previous
+            model._generated = None
+            _check_manifest_matches(model, model._manifest, code_dir)
+            return
     progress.begin("plan")
     plan = ModelPlan(model, backend.name, debug_code=preferences.debug_code)
     progress.begin("generate")
     generated = backend.generate(plan)
-    code_dir = os.path.join(path_to_model, f"{model.name}_CODE")
     from ..build.compile import mirror_sources
     os.makedirs(code_dir, exist_ok=True)
     mirror_sources(generated.sources, code_dir)
     model._generated = generated
+    model._manifest = generated.manifest
     if never_rebuild:
         model._library = None
         return
     progress.begin("compile")
     with cache.rebuilding(always_rebuild):
         model._library = backend.compile(generated, preferences, model.name)
+    _write_build_record(code_dir, backend.name, model._library, generated.manifest)
+
+
+# what a build leaves in <name>_CODE for a later never_rebuild: the backend, the library (in the
+# build cache, which checks its hash when it is loaded) and the manifest
+BUILD_RECORD = "pygenn_build.json"
+
+
+def _write_build_record(code_dir, backend_name, library, manifest) -> None:
+    import json
+    record = {"backend": backend_name, "library": str(library),
+              "manifest": json.loads(manifest.to_json())}
+    path = os.path.join(code_dir, BUILD_RECORD)
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(record, f)
+    os.replace(path + ".tmp", path)
+
+
+def _previous_build(code_dir, backend_name):
+    """(library, manifest) of the build recorded in ``code_dir``, or None."""
+    import json
+
+    from ..manifest import RuntimeManifest
+    path = os.path.join(code_dir, BUILD_RECORD)
+    try:
+        with open(path, encoding="utf-8") as f:
+            record = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if record.get("backend") != backend_name or not os.path.exists(record.get("library", "")):
+        return None
+    sources = {}
+    for name in os.listdir(code_dir):
+        if name != BUILD_RECORD and name.endswith((".cc", ".cu")):
+            with open(os.path.join(code_dir, name), encoding="utf-8") as f:
+                sources[name] = f.read()
+    manifest = RuntimeManifest.from_json(json.dumps(record["manifest"]), sources)
+    return record["library"], manifest
+
+
+def _check_manifest_matches(model, manifest, code_dir) -> None:
+    """A never_rebuild load runs the previous build's code: refuse one made from another
+    model description (other populations, sizes or synapse groups)."""
+    built = {name: n.num_neurons for name, n in manifest.neurons.items()}
+    now = {name: ng.num_neurons for name, ng in model.neuron_populations.items()}
+    if built != now or set(manifest.row_strides) != set(model.synapse_populations):
+        raise RuntimeError(
+            f"never_rebuild=True: the build in '{code_dir}' was made from a different model "
+            f"(populations {sorted(built.items())}, synapse groups "
+            f"{sorted(manifest.row_strides)}); build once without never_rebuild")
 
 
 # ---------------------------------------------------------------------- load
 def load(model, num_recording_timesteps=None):
     """Create the runtime and attach every wrapper, in GeNN's order (module docstring)."""
-    manifest = model._generated.manifest
-    runtime = _create_runtime(model, model._backend, model._generated)
+    manifest = model._manifest
+    runtime = _create_runtime(model, model._backend, manifest)
     model._runtime = runtime
     runtime.allocate(num_recording_timesteps)
     groups = _groups_by_name(model)
@@ -92,21 +152,23 @@ def load(model, num_recording_timesteps=None):
     runtime.timestep = 0
 
 
-def _create_runtime(model, backend, generated):
+def _create_runtime(model, backend, manifest):
     """The backend's runtime; a library that fails to load (or no longer matches its build
     record) is rebuilt once, with a warning."""
     from ..runtime.library import LibraryLoadError
 
     preferences = model._preferences
     try:
-        return backend.create_runtime(model._library, generated.manifest, model.seed,
-                                      preferences)
+        return backend.create_runtime(model._library, manifest, model.seed, preferences)
     except LibraryLoadError as error:
         if not error.entry_discarded:
             raise
+        if model._generated is None:        # never_rebuild: nothing to rebuild it from
+            raise RuntimeError(f"{error}; build the model again without never_rebuild") \
+                from error
         warnings.warn(f"{error}. Rebuilding it now.", RuntimeWarning, stacklevel=3)
-    model._library = backend.compile(generated, preferences, model.name)
-    return backend.create_runtime(model._library, generated.manifest, model.seed, preferences)
+    model._library = backend.compile(model._generated, preferences, model.name)
+    return backend.create_runtime(model._library, manifest, model.seed, preferences)
 
 
 def unload(model):
