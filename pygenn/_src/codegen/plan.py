@@ -386,17 +386,7 @@ class ModelPlan:
             owner) or self.model.current_sources.get(owner)
             or self.model.custom_updates.get(owner)
             or self.model.custom_connectivity_updates.get(owner))
-        snippets = [getattr(group, "model", None)]
-        for attr in ("wu_initialiser", "ps_initialiser", "sparse_connectivity_initialiser",
-                     "toeplitz_connectivity_initialiser"):
-            init = getattr(group, attr, None)
-            snippets.append(getattr(init, "snippet", None))
-        for attr in ("var_initialisers", "pre_var_initialisers", "post_var_initialisers",
-                     "wu_var_initialisers", "wu_pre_var_initialisers",
-                     "wu_post_var_initialisers", "ps_var_initialisers"):
-            for init in getattr(group, attr, {}).values():
-                snippets.append(getattr(init, "snippet", None))
-        return [code for snippet in snippets if snippet is not None
+        return [code for snippet in group.code_snippets()
                 for code in snippet.code_strings().values() if code]
 
     # ---------------------------------------------------------------- arrays

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 
 from ..errors import did_you_mean
+from .init import _SnippetInit
 from .enums import (ParallelismHint, SynapseMatrixConnectivity, SynapseMatrixWeight, VarLocation,
                     parse_enum)
 
@@ -96,6 +97,15 @@ class Group:
     def description(self) -> str:
         """e.g. "Neuron group 'Pop'" (the start of every message about this group)."""
         return f"{self.kind} '{self.name}'"
+
+    def initialisers(self) -> list:
+        """The group's variable initialisers (values or ``VarInit``), every kind of variable."""
+        return list(self.var_initialisers.values())
+
+    def code_snippets(self) -> list:
+        """The model and every initialisation snippet whose code this group runs."""
+        return [self.model] + [init.snippet for init in self.initialisers()
+                               if isinstance(init, _SnippetInit)]
 
     def set_param_dynamic(self, param_name: str, dynamic: bool = True) -> None:
         """Allow (or forbid) changing a parameter after load.
@@ -219,6 +229,17 @@ class SynapseGroup(Group):
     """
 
     kind = "Synapse group"
+
+    def initialisers(self) -> list:
+        """Initialisers of weight update (synapse, pre, post), PSM variables, connectivity."""
+        return [*self.wu_var_initialisers.values(), *self.wu_pre_var_initialisers.values(),
+                *self.wu_post_var_initialisers.values(), *self.ps_var_initialisers.values(),
+                self.sparse_connectivity_initialiser, self.toeplitz_connectivity_initialiser]
+
+    def code_snippets(self) -> list:
+        """The weight update and postsynaptic models and every initialisation snippet."""
+        return [self.model, self.ps_initialiser.snippet] + [
+            init.snippet for init in self.initialisers() if isinstance(init, _SnippetInit)]
 
     def __init__(self, name: str, matrix_type, src, trg, wu_initialiser, ps_initialiser,
                  sparse_connectivity_initialiser, toeplitz_connectivity_initialiser, spec):
@@ -765,6 +786,11 @@ class CustomConnectivityUpdate(Group):
     """Code that changes the connectivity of one SPARSE synapse group."""
 
     kind = "Custom connectivity update"
+
+    def initialisers(self) -> list:
+        """Initialisers of the update's synapse, presynaptic and postsynaptic variables."""
+        return [*self.var_initialisers.values(), *self.pre_var_initialisers.values(),
+                *self.post_var_initialisers.values()]
 
     def __init__(self, name: str, update_group_name: str, synapse_group, model, params: dict,
                  var_initialisers: dict, pre_var_initialisers: dict,
