@@ -288,10 +288,6 @@ def _init_size(item) -> int:
     return max(group.src.num_neurons, group.trg.num_neurons)
 
 
-def _single(code: str) -> str:
-    return f"if (_lid == 0) {{\n{code}}}\n"
-
-
 def _neuron_body(plan, nplan, factory, target) -> str:
     gen = NeuronUpdateGenerator(plan, nplan, factory, target)
     body = gen.body()
