@@ -113,9 +113,13 @@ class RuntimeBase:
         self.bind()
 
     def allocate_egp(self, owner: str, name: str, count: int):
-        """Allocate EGP ``name`` of ``owner`` with ``count`` elements (and rebind)."""
+        """Allocate EGP ``name`` of ``owner`` with ``count`` elements (and rebind); an earlier
+        allocation of it is freed."""
+        previous = self.arrays.get((owner, name))
         array = self._new_array(self.manifest.arrays[(owner, name)], count)
         self.arrays[(owner, name)] = array
+        if previous is not None:
+            previous.free()
         if not self._binding_deferred:
             self.bind()
         return array
@@ -151,7 +155,7 @@ class RuntimeBase:
                     table[i][name] = address_of(array) if array is not None else 0
                 elif binding.kind == "size":       # debug builds: checked arrays' sizes
                     array = self.arrays.get(binding.array)
-                    table[i][name] = (len(array.storage) // binding.batches
+                    table[i][name] = (array.count // binding.batches
                                       if array is not None else 0)
                 else:
                     table[i][name] = binding.value

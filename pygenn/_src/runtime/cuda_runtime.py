@@ -512,7 +512,8 @@ class CudaRuntime(RuntimeBase):
         return True
 
     def get_row_lengths(self, synapse_group):
-        # the host copy as it stands (pulled after initialisation and connectivity updates)
+        # the host copy as it stands (pulled after initialisation; after a custom
+        # connectivity update, pull the synapse group's connectivity to refresh it)
         return self.get_array(synapse_group, "rowLength").host_view
 
     def synchronize(self):

@@ -29,6 +29,14 @@ class RuntimeArray:
     def address(self) -> int:
         return self.storage.ctypes.data
 
+    @property
+    def count(self) -> int:
+        """Elements."""
+        return len(self.storage)
+
+    def free(self):
+        """Nothing to do: numpy owns the memory."""
+
     def push_to_device(self):
         """No-op: the CPU backend has a single memory space."""
 
