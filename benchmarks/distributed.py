@@ -2,13 +2,17 @@
 
 The model: a balanced network split into ``--pops`` excitatory populations and one inhibitory
 population (whole populations are what ranks own), with Poisson input, FixedProbability
-connectivity and 1 ms / 0.5 ms axonal delays; dt 0.1 ms. Each rank count runs as that many
+connectivity and 1 ms / 0.5 ms axonal delays (``--input-delay`` steps from the Poisson input,
+default 0); dt 0.1 ms. Each rank count runs as that many
 processes on this machine (``pygenn.distributed.run_ranks``), ``--repeats`` times; the figure is
 the median over repeats of the slowest rank's simulation loop (``step_time()`` including the
 spike exchange), per simulated second. "plain" is an ordinary GeNNModel in one process. Every
 run's spike count is printed: they must agree across rank counts (the model is the same).
+Ranks exchange spikes every (smallest cross-rank axonal delay + 1) steps: every step with the
+default undelayed input, every 6 steps with ``--input-delay 5`` (the column "every").
 
     python benchmarks/distributed.py [--ranks 1 2 3] [--neurons 20000] [--ms 1000]
+                                     [--input-delay 5]
 
 On a machine with fewer cores than ranks the ranks share cores, and every step waits for the
 slowest: expect no speed-up there; the exchange's cost is what this measures then.
@@ -25,7 +29,7 @@ LIF = {"C": 0.2, "TauM": 20.0, "Vrest": -60.0, "Vreset": -60.0, "Vthresh": -50.0
        "Ioffset": 0.0, "TauRefrac": 5.0}
 
 
-def describe(model, num_neurons: int, num_exc_pops: int, backend: str):
+def describe(model, num_neurons: int, num_exc_pops: int, backend: str, input_delay: int = 0):
     from pygenn import init_postsynaptic, init_sparse_connectivity, init_var, init_weight_update
 
     model.dt = 0.1
@@ -47,9 +51,10 @@ def describe(model, num_neurons: int, num_exc_pops: int, backend: str):
     excitatory = init_postsynaptic("ExpCurr", {"tau": 5.0})
     inhibitory = init_postsynaptic("ExpCurr", {"tau": 10.0})
     for target in exc + [inh]:
-        model.add_synapse_population(f"poisson_{target.name}", "SPARSE", poisson, target,
-                                     init_weight_update("StaticPulse", {}, {"g": 0.35}),
-                                     excitatory, input_connect)
+        sg = model.add_synapse_population(f"poisson_{target.name}", "SPARSE", poisson, target,
+                                          init_weight_update("StaticPulse", {}, {"g": 0.35}),
+                                          excitatory, input_connect)
+        sg.axonal_delay_steps = input_delay
         for source in exc:
             sg = model.add_synapse_population(
                 f"{source.name}_{target.name}", "SPARSE", source, target,
@@ -63,14 +68,15 @@ def describe(model, num_neurons: int, num_exc_pops: int, backend: str):
 
 
 def run(num_neurons: int, num_exc_pops: int, milliseconds: float, backend: str, path: str,
-        distributed: bool):
-    """Build, load and simulate; (loop seconds, spikes, exchange seconds, build+load s)."""
+        input_delay: int, distributed: bool):
+    """Build, load and simulate; (loop seconds, spikes, exchange seconds, build+load s,
+    steps between exchanges)."""
     from pygenn import GeNNModel
 
     kwargs = {"distribution": None} if distributed else {}
     model = GeNNModel("float", "dist_bench", backend=backend, **kwargs)
     model.show_progress = False
-    pops = describe(model, num_neurons, num_exc_pops, backend)
+    pops = describe(model, num_neurons, num_exc_pops, backend, input_delay)
     start = time.perf_counter()
     model.build(path)
     steps = int(round(milliseconds / model.dt))
@@ -81,7 +87,8 @@ def run(num_neurons: int, num_exc_pops: int, milliseconds: float, backend: str, 
     loop = time.perf_counter() - loaded
     model.pull_recording_buffers_from_device()
     spikes = sum(len(pop.spike_recording_data[0][0]) for pop in pops)
-    return loop, spikes, getattr(model, "exchange_time", 0.0), loaded - start
+    return (loop, spikes, getattr(model, "exchange_time", 0.0), loaded - start,
+            getattr(model, "exchange_interval", None))
 
 
 def main():
@@ -92,29 +99,37 @@ def main():
     parser.add_argument("--ms", type=float, default=1000.0)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--backend", default="single_threaded_cpu")
+    parser.add_argument("--input-delay", type=int, default=0,
+                        help="axonal delay (steps) of the Poisson input's synapse groups")
     options = parser.parse_args()
     from pygenn.distributed import run_ranks
 
     print(f"{options.neurons} neurons in {options.pops + 1} populations (+1000 Poisson), "
-          f"{options.ms:.0f} ms, backend {options.backend}, {os.cpu_count()} CPUs")
-    print("ranks    s per bio s (median, range)    exchange s/bio s   spikes   build+load s")
+          f"{options.ms:.0f} ms, backend {options.backend}, {os.cpu_count()} CPUs, input "
+          f"delay {options.input_delay} steps")
+    print("ranks    s per bio s (median, range)    exchange s/bio s (median, range)   every   "
+          "spikes   build+load s")
     with tempfile.TemporaryDirectory() as path:
         for label, ranks in [("plain", None)] + [(str(n), n) for n in options.ranks]:
             figures = []
             for _ in range(options.repeats):
-                args = (options.neurons, options.pops, options.ms, options.backend, path)
+                args = (options.neurons, options.pops, options.ms, options.backend, path,
+                        options.input_delay)
                 if ranks is None:
                     results = [run(*args, False)]
                 else:
                     results = run_ranks(run, ranks, *args, True)
                 slowest = max(results, key=lambda r: r[0])
-                figures.append((slowest[0], slowest[2], results[0][1], slowest[3]))
+                figures.append((slowest[0], slowest[2], results[0][1], slowest[3],
+                                results[0][4]))
             per_second = [f[0] * 1000.0 / options.ms for f in figures]
-            exchange = statistics.median(f[1] for f in figures) * 1000.0 / options.ms
+            exchange = [f[1] * 1000.0 / options.ms for f in figures]
+            every = "-" if figures[0][4] is None else str(figures[0][4])
             print(f"{label:6s}   {statistics.median(per_second):7.3f} "
                   f"({min(per_second):.3f}-{max(per_second):.3f})"
-                  f"{'':14s}{exchange:7.3f}        {figures[0][2]:8d}   "
-                  f"{statistics.median(f[3] for f in figures):.2f}")
+                  f"{'':10s}{statistics.median(exchange):7.3f} "
+                  f"({min(exchange):.3f}-{max(exchange):.3f}){'':12s}{every:>5s}   "
+                  f"{figures[0][2]:8d}   {statistics.median(f[3] for f in figures):.2f}")
 
 
 if __name__ == "__main__":

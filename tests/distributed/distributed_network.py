@@ -1,10 +1,13 @@
-"""The network the distributed tests run on 1, 2 and 3 ranks (importable by spawned ranks).
+"""The networks the distributed tests run on 1, 2 and 3 ranks (importable by spawned ranks).
 
-Poisson input, three LIF populations and a plastic readout; SPARSE (FixedProbability and
-FixedNumberPostWithReplacement), DENSE and PROCEDURAL connectivity; axonal delays 0 to 3;
-STDP (reads st_pre and st_post), a synapse model that reads prev_st_pre; a dynamic parameter
-and a custom update. Everything random (initial V, connectivity, weights, Poisson spikes) comes
-from the model's seed.
+``describe`` ("basic"): Poisson input, three LIF populations and a plastic readout; SPARSE
+(FixedProbability and FixedNumberPostWithReplacement), DENSE and PROCEDURAL connectivity; axonal
+delays 0 to 3; STDP (reads st_pre and st_post), a synapse model that reads prev_st_pre; a
+dynamic parameter and a custom update. ``describe_delayed`` ("delayed", "delayed_quirk"): the
+same kinds of groups with delays of 2 steps or more between populations, so the ranks exchange
+spikes every 3 steps, and FixedNumberTotalWithReplacement groups targeting different ranks.
+Everything random (initial V, connectivity, weights, Poisson spikes) comes from the model's
+seed.
 """
 from __future__ import annotations
 
@@ -91,6 +94,78 @@ def describe(model) -> dict:
     return {"poisson": poisson, "exc": exc, "inh": inh, "out": out}
 
 
+def describe_delayed(model, quirk: bool = False) -> dict:
+    """A network whose synapse groups between different populations all have axonal delays of
+    2 steps or more, so over any partition the ranks exchange spikes every 3 steps.
+
+    Synapse groups within one population (never across ranks) have delay 0. Two groups use
+    FixedNumberTotalWithReplacement (exc -> inh and inh -> exc, so their targets are on
+    different ranks when exc and inh are); STDP (st_pre) with delay 4; prev_st_pre read from
+    inh and poisson with delay 2, short of their sources' largest delays. With ``quirk``,
+    poisson's prev_st_pre group gets poisson's largest delay (4), whose read wraps round to the
+    newest queue slot: the exchange must then run every step where it crosses ranks.
+    """
+    model.dt = 0.5
+    model.seed = 8765
+    poisson = model.add_neuron_population("poisson", 100, "Poisson", {"rate": 40.0},
+                                          {"timeStepToSpike": 0.0})
+    v_init = init_var("Uniform", {"min": -65.0, "max": -50.0})
+    exc = model.add_neuron_population("exc", 160, "LIF", LIF,
+                                      {"V": v_init, "RefracTime": 0.0})
+    inh = model.add_neuron_population("inh", 40, "LIF", LIF, {"V": v_init, "RefracTime": 0.0})
+    out = model.add_neuron_population("out", 20, "LIF", dict(LIF, Ioffset=0.2),
+                                      {"V": v_init, "RefracTime": 0.0})
+    exc.set_param_dynamic("Ioffset")
+    for pop in (poisson, exc, inh, out):
+        pop.spike_recording_enabled = True
+    exp_curr = init_postsynaptic("ExpCurr", {"tau": 5.0})
+
+    def connect(name, matrix, source, target, weight_update, psm, connectivity, delay):
+        sg = model.add_synapse_population(name, matrix, source, target, weight_update, psm,
+                                          connectivity)
+        sg.axonal_delay_steps = delay
+        return sg
+
+    uniform_g = {"g": init_var("Uniform", {"min": 0.5, "max": 1.5})}
+    connect("poisson_exc", "SPARSE", poisson, exc, init_weight_update("StaticPulse", {},
+                                                                      uniform_g),
+            exp_curr, init_sparse_connectivity("FixedProbability", {"prob": 0.2}), 2)
+    connect("exc_exc", "SPARSE", exc, exc, init_weight_update("StaticPulse", {}, {"g": 0.3}),
+            exp_curr, init_sparse_connectivity("FixedProbability", {"prob": 0.05}), 0)
+    connect("exc_inh", "SPARSE", exc, inh,
+            init_weight_update("StaticPulse", {}, {"g": init_var("Uniform", {"min": 0.0,
+                                                                             "max": 0.4})}),
+            exp_curr, init_sparse_connectivity("FixedNumberTotalWithReplacement",
+                                               {"num": 1500}), 2)
+    connect("inh_exc", "SPARSE", inh, exc, init_weight_update("StaticPulse", {}, {"g": -1.0}),
+            init_postsynaptic("DeltaCurr"),
+            init_sparse_connectivity("FixedNumberTotalWithReplacement", {"num": 1200}), 3)
+    connect("inh_inh", "SPARSE", inh, inh, init_weight_update("StaticPulse", {}, {"g": -0.5}),
+            exp_curr, init_sparse_connectivity("FixedProbability", {"prob": 0.1}), 0)
+    connect("exc_out", "SPARSE", exc, out, init_weight_update("STDP", STDP, {"g": 0.5}),
+            exp_curr, init_sparse_connectivity("FixedProbability", {"prob": 0.3}), 4)
+    connect("inh_out", "SPARSE", inh, out,
+            init_weight_update(_PREV_SPIKE_PULSE, {}, {"g": -0.5}), exp_curr,
+            init_sparse_connectivity("FixedProbability", {"prob": 0.5}), 2)
+    connect("poisson_out_prev", "SPARSE", poisson, out,
+            init_weight_update(_PREV_SPIKE_PULSE, {}, {"g": 0.3}), exp_curr,
+            init_sparse_connectivity("FixedProbability", {"prob": 0.2}), 4 if quirk else 2)
+    connect("poisson_out", "PROCEDURAL", poisson, out,
+            init_weight_update("StaticPulseConstantWeight", {"g": 0.4}), exp_curr,
+            init_sparse_connectivity("FixedProbability", {"prob": 0.1}), 4)
+    model.add_custom_update("reset_out", "Reset", _RESET_V, {"value": -60.0}, {},
+                            {"V": create_var_ref(out, "V")})
+    return {"poisson": poisson, "exc": exc, "inh": inh, "out": out}
+
+
+#: the networks the tests run, by name
+NETWORKS = {"basic": describe, "delayed": describe_delayed,
+            "delayed_quirk": lambda model: describe_delayed(model, quirk=True)}
+
+#: synapse groups whose connectivity the tests compare where it is FixedNumberTotalWithReplacement
+COMPARED_CONNECTIVITY = ("exc_inh", "inh_exc")
+
+
 def simulate(model, pops: dict, path: str) -> dict:
     """Build, load and run ``model``; everything the tests compare, as plain arrays."""
     model.build(path)
@@ -120,20 +195,32 @@ def simulate(model, pops: dict, path: str) -> dict:
     if is_local(out):
         out.vars["V"].pull_from_device()
         result["out_V"] = out.vars["V"].values.copy()
+    result["connectivity"] = {}
+    for name in COMPARED_CONNECTIVITY:
+        sg = model.synapse_populations[name]
+        init = sg.sparse_connectivity_initialiser
+        if init is not None and init.snippet.name == "FixedNumberTotalWithReplacement" \
+                and is_local(sg):
+            sg.pull_connectivity_from_device()
+            result["connectivity"][name] = (sg.get_sparse_pre_inds().copy(),
+                                            sg.get_sparse_post_inds().copy())
     return result
 
 
-def run_one_rank(path: str) -> dict:
+def run_one_rank(path: str, network: str = "basic") -> dict:
     """The reference: a plain GeNNModel."""
-    model = GeNNModel("float", "dist_net", backend="single_threaded_cpu")
-    return simulate(model, describe(model), path)
+    model = GeNNModel("float", f"dist_{network}", backend="single_threaded_cpu")
+    return simulate(model, NETWORKS[network](model), path)
 
 
-def run_rank(path: str, partition=None, backend: str = "single_threaded_cpu") -> dict:
+def run_rank(path: str, partition=None, backend: str = "single_threaded_cpu",
+             network: str = "basic") -> dict:
     """One rank of the distributed model (run by ``run_ranks``)."""
-    model = GeNNModel("float", "dist_net", backend=backend, partition=partition)
-    pops = describe(model)
+    model = GeNNModel("float", f"dist_{network}", backend=backend, partition=partition)
+    pops = NETWORKS[network](model)
     result = simulate(model, pops, path)
+    result["exchange_interval"] = model.exchange_interval
+    result["num_exchanges"] = model.num_exchanges
     # state of populations other ranks simulate: a clear error, not wrong numbers
     result["remote_errors"] = {}
     for name, pop in pops.items():

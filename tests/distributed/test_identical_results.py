@@ -1,6 +1,7 @@
 """One model over 1, 2 and 3 ranks (processes on this machine): identical results.
 
-The reference is a plain GeNNModel. Each distributed run spawns its ranks with
+The reference is a plain GeNNModel, for the basic network (spikes exchanged every step) and the
+delayed one (every 3 steps; ``distributed_network.describe_delayed``). Each distributed run spawns its ranks with
 ``pygenn.distributed.run_ranks``; every rank gathers every population's recorded spikes, so
 every rank's spike trains must equal the reference exactly, as must the plastic weights and
 final voltages read on the rank that simulates them.
@@ -21,9 +22,23 @@ PARTITIONS = [
 ]
 
 
+# the delayed network: every partition has cross-rank groups, all with delays >= 2 steps
+DELAYED_PARTITIONS = [
+    (2, {"poisson": 0, "exc": 0, "inh": 1, "out": 1}),
+    (2, None),
+    (3, {"poisson": 2, "exc": 0, "inh": 1, "out": 2}),
+    (3, {"poisson": 1, "exc": 0, "inh": 2, "out": 1}),
+]
+
+
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory):
     return net.run_one_rank(str(tmp_path_factory.mktemp("one_rank")))
+
+
+@pytest.fixture(scope="module")
+def delayed_reference(tmp_path_factory):
+    return net.run_one_rank(str(tmp_path_factory.mktemp("one_rank_delayed")), "delayed")
 
 
 def _same_spikes(a: dict, b: dict) -> dict:
@@ -40,8 +55,52 @@ def test_multi_threaded_ranks_identical_to_one_rank(reference, tmp_path):
     _check_run(reference, tmp_path, 2, PARTITIONS[0][1], "multi_threaded_cpu")
 
 
-def _check_run(reference, tmp_path, num_ranks, partition, backend):
-    results = run_ranks(net.run_rank, num_ranks, str(tmp_path), partition, backend,
+@pytest.mark.parametrize("num_ranks,partition", DELAYED_PARTITIONS)
+def test_exchange_every_min_delay_steps_identical(delayed_reference, tmp_path, num_ranks,
+                                                  partition):
+    results = _check_run(delayed_reference, tmp_path, num_ranks, partition,
+                         "single_threaded_cpu", "delayed")
+    # smallest cross-rank axonal delay 2 steps: a spike of step k is first read in step k + 3
+    assert [r["exchange_interval"] for r in results] == [3] * num_ranks
+    assert [r["num_exchanges"] for r in results] == [net.NUM_STEPS // 3] * num_ranks
+
+
+def test_exchange_every_min_delay_steps_multi_threaded(delayed_reference, tmp_path):
+    results = _check_run(delayed_reference, tmp_path, 2, DELAYED_PARTITIONS[0][1],
+                         "multi_threaded_cpu", "delayed")
+    assert results[0]["num_exchanges"] == net.NUM_STEPS // 3
+
+
+def test_fixed_number_total_groups_on_different_ranks(delayed_reference, tmp_path):
+    """FixedNumberTotalWithReplacement rows are drawn per synapse group: the two groups'
+    connectivity, built on different ranks, equals one process's."""
+    partition = {"poisson": 0, "exc": 0, "inh": 1, "out": 1}
+    results = _check_run(delayed_reference, tmp_path, 2, partition, "single_threaded_cpu",
+                         "delayed")
+    owners = {"exc_inh": partition["inh"], "inh_exc": partition["exc"]}
+    assert set(owners.values()) == {0, 1}
+    for name, owner in owners.items():
+        pre, post = results[owner]["connectivity"][name]
+        ref_pre, ref_post = delayed_reference["connectivity"][name]
+        assert len(ref_pre) == {"exc_inh": 1500, "inh_exc": 1200}[name]
+        np.testing.assert_array_equal(pre, ref_pre)
+        np.testing.assert_array_equal(post, ref_post)
+
+
+def test_newest_slot_prev_spike_time_exchanges_every_step(tmp_path):
+    """A cross-rank group reading prev_st_pre with its source's largest delay reads the newest
+    queue slot (GeNN's quirk): it needs every step's spikes at once, so the exchange stays
+    every step, and the results stay identical."""
+    reference = net.run_one_rank(str(tmp_path / "one"), "delayed_quirk")
+    results = _check_run(reference, tmp_path / "ranks", 2,
+                         {"poisson": 0, "exc": 0, "inh": 1, "out": 1},
+                         "single_threaded_cpu", "delayed_quirk")
+    assert results[0]["exchange_interval"] == 1
+    assert results[0]["num_exchanges"] == net.NUM_STEPS
+
+
+def _check_run(reference, tmp_path, num_ranks, partition, backend, network="basic"):
+    results = run_ranks(net.run_rank, num_ranks, str(tmp_path), partition, backend, network,
                         timeout=300)
     assert [r["rank"] for r in results] == list(range(num_ranks))
     assert len({r["pid"] for r in results}) == num_ranks
@@ -65,3 +124,4 @@ def _check_run(reference, tmp_path, num_ranks, partition, backend):
         assert set(result["remote_errors"]) == expected
         for name, message in result["remote_errors"].items():
             assert f"simulated by rank {assignment[name]}" in message
+    return results

@@ -1,20 +1,27 @@
 """Moving spikes and recordings between ranks.
 
-``SpikeExchange`` runs after every step. GeNN's step order makes this enough: a step's synapse
-update reads the spikes the *previous* step's neuron update emitted, so the spikes of step k,
-sent after step k, reach the proxies before step k+1 reads them. Each rank sends, for every
-population it owns that has consumers on other ranks, the spike list of the step just taken
-(count, then ids in the order the neuron update listed them: the order in which synapses add
-their input, which floating-point sums depend on). Each rank writes the lists of the populations
-it proxies into the proxies' current spike-queue slot, and sets their spike times as the owner
-did, so ``st_pre`` and ``prev_st_pre`` read the same values as on one rank.
+GeNN's step order: a step's synapse update reads spike lists that earlier steps' neuron updates
+emitted; a synapse group with axonal delay D reads, in step s, the list of step s - 1 - D (its
+delay slot), ``st_pre`` from that slot and ``prev_st_pre`` from the slot before it. Each rank
+sends, for every population it owns that has consumers on other ranks, the spike lists of the
+steps since the last exchange (per step: count, then ids in the order the neuron update listed
+them: the order in which synapses add their input, which floating-point sums depend on). Each
+rank writes the lists of the populations it proxies into the proxies' queue slots of the steps
+that emitted them, and redoes the spike-time bookkeeping the owner did in those steps, so
+``st_pre`` and ``prev_st_pre`` read the same values as on one rank.
 
-Exchanging every step is needed when a cross-rank synapse group has axonal delay 0 (a spike of
-step k is delivered in step k+1). With a smallest cross-rank delay of d steps, the exchange
-could run every d+1 steps if proxies wrote each received step's spikes into the queue slot of
-the step that emitted them: that needs proxies whose queue has at least d+1 slots and whose
-neuron update does not advance spike times on its own (the proxy's spike-time copies would have
-to be redone after the late write). Not done yet: this exchange runs every step.
+How often (``exchange_interval``): with every cross-rank group's delay D >= m - 1, exchanging
+every m steps is enough: in any step s the proxies then hold every step up to s - m, and the
+oldest list still needed is step s - 1 - D. The proxy keeps the owner's queue (1 + the largest
+delay of the source in the whole model, >= m slots), so a batch's slots are not reused before
+the exchange writes them. A proxy never spikes by itself, so in a step whose spikes have not
+arrived yet its neuron update copies spike times into the new slot from a slot that is still
+incomplete; the exchange recomputes those copies in step order. One case stays every step:
+a cross-rank group that reads ``prev_st_pre`` and whose delay is its source's largest. Its
+read wraps round the queue to the newest slot (GeNN's quirk, kept: README "Differences from
+GeNN 5.4"), whose value for a neuron depends on whether it spiked in the step just taken,
+which a receiver cannot know before that step is exchanged. Sources without a spike queue
+(all their groups have delay 0, or none reads the list) also keep only the newest values.
 
 ``gather_recordings`` gives every rank the recording buffers of every population, once per
 ``pull_recording_buffers_from_device()``.
@@ -23,30 +30,38 @@ from __future__ import annotations
 
 import numpy as np
 
-
 class _Exported:
     """A population this rank owns whose spikes other ranks need."""
 
     def __init__(self, runtime, name: str, num_neurons: int):
         neuron = runtime.manifest.neurons[name]
         self.name, self.n = name, num_neurons
+        self.slots = neuron.num_delay_slots
         self.count = runtime.arrays[(name, "spkCnt")].storage
         self.spikes = runtime.arrays[(name, "spk")].storage
         self.queued = neuron.spike_queue
         pointer = runtime.arrays.get((name, "spkQuePtr"))
         self.pointer = pointer.storage if (pointer is not None and self.queued) else None
 
-    def current(self) -> np.ndarray:
-        slot = int(self.pointer[0]) if self.pointer is not None else 0
-        count = int(self.count[slot])
-        start = slot * self.n
-        return self.spikes[start:start + count]
+    def recent(self, num_steps: int) -> list:
+        """Spike lists of the last ``num_steps`` steps, oldest first (still in the queue: the
+        interval is at most the number of slots)."""
+        if self.pointer is None:
+            slots = [0]
+        else:
+            newest = int(self.pointer[0])
+            slots = [(newest - back) % self.slots for back in range(num_steps - 1, -1, -1)]
+        lists = []
+        for slot in slots:
+            start = slot * self.n
+            lists.append(self.spikes[start:start + int(self.count[slot])])
+        return lists
 
 
 class _Proxy:
     """A population another rank owns, whose spike lists this rank's synapse groups read."""
 
-    def __init__(self, runtime, name: str, num_neurons: int, time_dtype):
+    def __init__(self, runtime, name: str, num_neurons: int, time_dtype, dt: float):
         neuron = runtime.manifest.neurons[name]
         self.name, self.n = name, num_neurons
         self.slots = neuron.num_delay_slots
@@ -64,29 +79,65 @@ class _Proxy:
         self.prev_spike_times = prev.storage if (prev is not None and self.queued) else None
         self._kept_prev = None
         self.time_dtype = time_dtype
+        # the generated code's dt literal, in the time type (for "t - dt")
+        self._dt = time_dtype.type(dt)
 
     def _slot(self) -> int:
         return int(self.pointer[0]) if (self.pointer is not None and self.queued) else 0
 
     def before_step(self) -> None:
+        # only the newest step of a batch needs these values: in the older ones the next
+        # step's prev-spike-time update overwrote them on the owner (see ``write``)
         if self.prev_spike_times is not None:
             slot = (int(self.pointer[0]) + 1) % self.slots
             self._kept_prev = self.prev_spike_times[slot * self.n:(slot + 1) * self.n].copy()
 
-    def write(self, ids: np.ndarray, time) -> None:
-        slot = self._slot()
-        start = slot * self.n
-        self.count[slot] = len(ids)
-        self.spikes[start:start + len(ids)] = ids
-        if len(ids):
+    def write(self, lists: list, first_step: int, dt: float) -> None:
+        """Write the spike lists of steps ``first_step``, ``first_step + 1``, ... (the last is
+        the step just taken) and redo the owner's spike-time bookkeeping of those steps.
+
+        What the owner's neuron update does in step j (slot ``q_j``) that concerns the times:
+        first, for the neurons in step j - 1's list, ``prevST[q_{j-1}] = t_j - dt``; then
+        every neuron that spikes sets ``sT[q_j] = t_j`` (its ``prevST[q_j]`` stays as the slot
+        held it), every other one copies ``sT`` and ``prevST`` from ``q_{j-1}``. The proxy's
+        own update did that for each step with the lists it had then; for the first step of
+        the batch the slot it copied from was complete, for later ones it was not.
+        """
+        n, newest = self.n, len(lists) - 1
+        pointer = self._slot()
+        for i, ids in enumerate(lists):
+            slot = (pointer - (newest - i)) % self.slots if self.queued else 0
+            start = slot * n
+            self.count[slot] = len(ids)
+            self.spikes[start:start + len(ids)] = ids
+            step = first_step + i
+            # as the generated code computes t: (timepoint)((double)timestep * dt)
+            time = self.time_dtype.type(float(step) * dt)
+            if not self.queued:
+                if self.spike_times is not None and len(ids):
+                    self.spike_times[ids] = time
+                continue
+            if i > 0:
+                previous = ((slot - 1) % self.slots) * n
+                for times in (self.spike_times, self.prev_spike_times):
+                    if times is not None:
+                        times[start:start + n] = times[previous:previous + n]
+            if not len(ids):
+                continue
             if self.spike_times is not None:
                 self.spike_times[start + ids] = time
-            if self._kept_prev is not None:
-                self.prev_spike_times[start + ids] = self._kept_prev[ids]
+            if self.prev_spike_times is not None:
+                if i < newest:
+                    # the next step's update has run (with an empty list here): do its part,
+                    # t_{j+1} - dt in the time type, as the generated code computes it
+                    following = self.time_dtype.type(float(step + 1) * dt)
+                    self.prev_spike_times[start + ids] = following - self._dt
+                else:
+                    self.prev_spike_times[start + ids] = self._kept_prev[ids]
 
 
 class SpikeExchange:
-    """Sends this rank's spikes and fills its proxies, after every step.
+    """Sends this rank's spikes and fills its proxies, every ``interval`` steps.
 
     Parameters
     ----------
@@ -103,51 +154,105 @@ class SpikeExchange:
         The model's timestep (ms).
     time_dtype : numpy dtype
         dtype of spike times (the model's ``time_precision``).
+    interval : int, optional
+        Steps between exchanges (``exchange_interval``; the same on every rank).
+
+    Attributes
+    ----------
+    exchanges : int
+        Exchanges (collective calls) so far.
+    sent : int
+        Spikes this rank sent.
     """
 
     def __init__(self, runtime, transport, exports: list, proxies: dict, dt: float,
-                 time_dtype):
+                 time_dtype, interval: int = 1):
         self.runtime, self.transport, self.dt = runtime, transport, float(dt)
         self.time_dtype = np.dtype(time_dtype)
         rank = transport.rank
         self.mine = [_Exported(runtime, name, n) for name, n in exports[rank]]
         self.exports = exports
-        self.proxies = {name: _Proxy(runtime, name, n, self.time_dtype)
+        self.proxies = {name: _Proxy(runtime, name, n, self.time_dtype, self.dt)
                         for name, n in proxies.items()}
         self.active = any(exports)
-        self.sent = 0          # spikes sent by this rank (for the cost summary)
+        self.interval = int(interval)
+        self.pending = 0       # steps taken since the last exchange
+        self.exchanges = 0
+        self.sent = 0
 
     def before_step(self) -> None:
         for proxy in self.proxies.values():
             proxy.before_step()
 
     def after_step(self) -> None:
-        """Exchange the spikes of the step just taken (``runtime.timestep - 1``)."""
+        """Count the step just taken; exchange once ``interval`` steps are pending."""
         if not self.active:
+            return
+        self.pending += 1
+        if self.pending >= self.interval:
+            self.flush()
+
+    def flush(self) -> None:
+        """Exchange the pending steps now (a collective: every rank calls it at the same
+        step, as every rank steps alike)."""
+        num_steps, self.pending = self.pending, 0
+        if not self.active or num_steps == 0:
             return
         parts = []
         for exported in self.mine:
-            ids = exported.current()
-            parts.append(np.array([len(ids)], dtype=np.uint32))
-            parts.append(ids)
-            self.sent += len(ids)
+            for ids in exported.recent(num_steps):
+                parts.append(np.array([len(ids)], dtype=np.uint32))
+                parts.append(ids)
+                self.sent += len(ids)
         payload = np.concatenate(parts).astype(np.uint32, copy=False).tobytes() if parts \
             else b""
         received = self.transport.allgather(payload)
-        # as the generated code computes t: (timepoint)((double)timestep * dt)
-        time = self.time_dtype.type(float(self.runtime.timestep - 1) * self.dt)
+        self.exchanges += 1
+        first_step = self.runtime.timestep - num_steps
         for rank, data in enumerate(received):
             if rank == self.transport.rank or not self.exports[rank]:
                 continue
             words = np.frombuffer(data, dtype=np.uint32)
             offset = 0
             for name, _ in self.exports[rank]:
-                count = int(words[offset])
-                ids = words[offset + 1:offset + 1 + count]
-                offset += 1 + count
+                lists = []
+                for _ in range(num_steps):
+                    count = int(words[offset])
+                    lists.append(words[offset + 1:offset + 1 + count])
+                    offset += 1 + count
                 proxy = self.proxies.get(name)
                 if proxy is not None:
-                    proxy.write(ids, time)
+                    proxy.write(lists, first_step, self.dt)
+
+
+def exchange_interval(model, plan, ranks: dict) -> int:
+    """Steps between spike exchanges: the smallest cross-rank axonal delay + 1 (see the
+    module docstring), or 1 where a proxy could not hold that many steps exactly.
+
+    Parameters
+    ----------
+    model : GeNNModel
+        The whole model.
+    plan : ModelPlan
+        The whole model's plan (delay slots, spike queues, parsed code).
+    ranks : dict
+        Neuron population name -> rank.
+    """
+    interval = None
+    for sg in model.synapse_populations.values():
+        if ranks[sg.src.name] == ranks[sg.trg.name]:
+            continue
+        source = plan.neurons[sg.src.name]
+        delay = sg.axonal_delay_steps
+        if source.num_delay_slots == 1 or not source.spike_queue:
+            return 1           # one slot: each step's list and times replace the last's
+        reads_prev = any(code.uses_name("prev_st_pre")
+                         for code in plan.synapses[sg.name].codes.values()
+                         if hasattr(code, "uses_name"))
+        if reads_prev and delay == source.num_delay_slots - 1:
+            return 1           # reads the newest slot (the quirk in the module docstring)
+        interval = delay + 1 if interval is None else min(interval, delay + 1)
+    return 1 if interval is None else interval
 
 
 def exported_populations(model, ranks: dict, num_ranks: int) -> list:

@@ -5,10 +5,11 @@
 ``transport.transport_for``). The script stays a PyGeNN script: every rank describes the whole
 model with the same ``add_*`` calls; at ``build()`` the ranks agree on which rank simulates which
 neuron population (``partition``), and each builds, compiles and loads only its part
-(``localise.LocalView``). ``step_time()`` steps the local part, then exchanges spikes
-(``exchange.SpikeExchange``). ``pull_recording_buffers_from_device()`` gathers every
-population's recording buffers to every rank, so ``spike_recording_data`` of any population
-reads the same on every rank, and the script's plotting or saving code runs unchanged.
+(``localise.LocalView``). ``step_time()`` steps the local part and exchanges spikes every
+``exchange_interval`` steps (``exchange.SpikeExchange``).
+``pull_recording_buffers_from_device()`` gathers every population's recording buffers to every
+rank, so ``spike_recording_data`` of any population reads the same on every rank, and the
+script's plotting or saving code runs unchanged.
 
 State of a population another rank simulates (``vars``, ``spike_times``, ``out_post``, ...) is not
 on this rank: reading or pulling it raises a RuntimeError that says which rank has it
@@ -129,6 +130,9 @@ class DistributedGeNNModel(GeNNModel):
         After ``build()``: neuron population name -> rank.
     exchange_time : float
         Seconds this rank spent exchanging spikes (waiting for other ranks included).
+    exchange_interval : int
+        After ``build()``: steps between spike exchanges, the smallest axonal delay (in steps)
+        of the synapse groups that cross ranks + 1 (1 in the cases ``exchange`` explains).
     """
 
     _neuron_group_class = NeuronGroup
@@ -146,6 +150,7 @@ class DistributedGeNNModel(GeNNModel):
         self._exchange = None
         self._gathered = None
         self.exchange_time = 0.0
+        self.exchange_interval = None
         super().__init__(*args, **kwargs)
 
     @property
@@ -165,6 +170,24 @@ class DistributedGeNNModel(GeNNModel):
             raise RuntimeError("the partition is decided at build(); build the model first")
         return {name: rank for name, rank in self._owner_of.items()
                 if name in self.neuron_populations}
+
+    @property
+    def num_exchanges(self) -> int:
+        """Spike exchanges (collective calls) since ``load()``."""
+        return 0 if self._exchange is None else self._exchange.exchanges
+
+    @property
+    def timestep(self) -> int:
+        """Current simulation timestep."""
+        return GeNNModel.timestep.fget(self)
+
+    @timestep.setter
+    def timestep(self, value):
+        # spikes of steps taken since the last exchange belong to the time before the jump:
+        # deliver them now (every rank runs the same script, so all of them get here)
+        if self._exchange is not None:
+            self._exchange.flush()
+        GeNNModel.timestep.fset(self, value)
 
     def is_local(self, group) -> bool:
         """Whether this rank simulates ``group`` (a population or update, or its name)."""
@@ -198,8 +221,8 @@ class DistributedGeNNModel(GeNNModel):
         ranks = part.assign(self, self.num_ranks, self._explicit_partition)
         whole_plan = ModelPlan(self, self.backend_name)
         support.check(self, whole_plan, ranks)
-        self._check_generated_rows(ranks)
         self._owner_of = self._owners(ranks)
+        self.exchange_interval = ex.exchange_interval(self, whole_plan, ranks)
         self._local = LocalView(self, ranks, self.rank, whole_plan)
         self._exports = ex.exported_populations(self, ranks, self.num_ranks)
         rank_path = os.path.join(path_to_model, f"{self.name}_rank{self.rank}")
@@ -223,22 +246,6 @@ class DistributedGeNNModel(GeNNModel):
             raise RuntimeError(f"ranks {different} describe a different model from rank 0's "
                                f"(populations, sizes or their order differ): every rank must run "
                                f"the same script with the same arguments")
-
-    def _check_generated_rows(self, ranks: dict) -> None:
-        """Rows of FixedNumberTotalWithReplacement come from one host generator shared by all
-        such groups in model order (interface/lifecycle.py), so they match one rank's only if
-        all such groups are on one rank."""
-        groups = [sg for sg in self.synapse_populations.values()
-                  if sg.sparse_connectivity_initialiser is not None
-                  and sg.sparse_connectivity_initialiser.snippet.name
-                  == "FixedNumberTotalWithReplacement"]
-        owners = {part.synapse_owner(sg, ranks) for sg in groups}
-        if len(owners) > 1:
-            raise support.DistributionError(
-                f"synapse groups {', '.join(sg.name for sg in groups)} use "
-                f"FixedNumberTotalWithReplacement, whose rows are drawn in sequence for all of "
-                f"them, but their targets are on ranks {sorted(owners)}: assign their target "
-                f"populations to one rank with GeNNModel(..., partition={{...}})")
 
     def _owners(self, ranks: dict) -> dict:
         owners = dict(ranks)
@@ -272,7 +279,7 @@ class DistributedGeNNModel(GeNNModel):
         self._exchange = ex.SpikeExchange(
             self._runtime, self._transport, self._exports,
             {name: proxy.num_neurons for name, proxy in self._local.proxies.items()},
-            self.dt, self.genn_types[self.time_precision])
+            self.dt, self.genn_types[self.time_precision], self.exchange_interval)
         self._gathered = None
         self._loaded = True
         self._transport.barrier()
@@ -298,7 +305,8 @@ class DistributedGeNNModel(GeNNModel):
 
     # ------------------------------------------------------------------ stepping
     def step_time(self, num_steps: int = 1) -> None:
-        """Advance every rank by one step (or ``num_steps``), exchanging spikes after each.
+        """Advance every rank by one step (or ``num_steps``), exchanging spikes every
+        ``exchange_interval`` steps.
 
         Every rank must call it with the same ``num_steps``.
         """

@@ -252,15 +252,26 @@ def _check_egps_allocated(runtime, init_only=False):
 
 
 def _fill_generated_egps(model, runtime):
-    """EGPs whose contents pygenn computes itself (FixedNumberTotalWithReplacement rows)."""
+    """EGPs whose contents pygenn computes itself (FixedNumberTotalWithReplacement rows).
+
+    Each synapse group draws its row lengths from its own generator, keyed by the model's
+    seed and a stable 32-bit hash of the group's name, so a group's rows do not depend on
+    which other groups the model (or a rank of a distributed model) builds. Seed 0 draws
+    fresh random rows.
+    """
+    import zlib
+
     from ..model.builtin import init_sparse_connectivity_snippets as conn_snippets
 
-    rng = np.random.default_rng(model.seed or None)
     for sg in model.synapse_populations.values():
         init = sg.sparse_connectivity_initialiser
         key = (sg.name, "preCalcRowLengthSparseConnect")
         if init is None or key not in runtime.manifest.arrays:
             continue
+        # the same hash as codegen.plan.stream_id(name, purpose), computed here because the
+        # interface does not import the code generator at load
+        stream = zlib.crc32(f"{sg.name}/preCalcRowLength".encode()) & 0xFFFFFFFF
+        rng = np.random.default_rng([model.seed, stream] if model.seed else None)
         num = int(init.params["num"].value)
         rows = conn_snippets.fixed_number_total_row_lengths(num, sg.src.num_neurons, rng)
         array = runtime.allocate_egp(sg.name, "preCalcRowLengthSparseConnect", len(rows))
