@@ -109,6 +109,9 @@ class FakeCuda:
         self._bases: list = []          # sorted allocation base pointers
         self.allocations: dict = {}     # base pointer -> np.uint8 buffer
         self.mapped: dict = {}          # id(host array) -> base pointer (zero-copy)
+        self.pinned: dict = {}          # id(host array) -> the pinned buffer (mem_alloc_host)
+        # asynchronous copies into pinned memory: done at the next stream synchronisation
+        self.pending_copies: list = []
         self._pointers = itertools.count(0x7F0000000000, 0x10000)
         self._handles = itertools.count(1)
         self.globals: dict = {}         # module variable -> pointer
@@ -264,6 +267,9 @@ class FakeCuda:
                 self.handle    # noqa: B018 (the real wrapper reads it: queued steps launch)
                 fake._no_capture("cuStreamSynchronize")
                 fake.stream_syncs += 1
+                for copy in fake.pending_copies:
+                    copy()
+                fake.pending_copies.clear()
 
             def wait(self, event) -> None:
                 self.handle    # noqa: B018
@@ -422,11 +428,26 @@ class FakeCuda:
             fake.mapped[id(buffer)] = pointer
             return buffer[:nbytes], pointer
 
+        def mem_alloc_host(nbytes: int):
+            buffer = np.zeros(max(int(nbytes), 1), dtype=np.uint8)
+            fake.pinned[id(buffer)] = buffer
+            return buffer[:nbytes]
+
+        def _pinned_base(array):
+            while isinstance(array, np.ndarray) and id(array) not in fake.pinned:
+                if array.base is None:
+                    return None
+                array = array.base
+            return array if isinstance(array, np.ndarray) else None
+
         def mem_free_host(host) -> None:
             base = host.base if isinstance(host, np.ndarray) and host.base is not None else host
+            if id(base) in fake.pinned:
+                del fake.pinned[id(base)]
+                return
             pointer = fake.mapped.pop(id(base), None)
             if pointer is None:
-                raise FakeDeviceError("cuMemFreeHost of memory not from mem_alloc_host_mapped")
+                raise FakeDeviceError("cuMemFreeHost of memory not from mem_alloc_host(_mapped)")
             mem_free(pointer)
 
         def _host(array, nbytes, what):
@@ -450,8 +471,19 @@ class FakeCuda:
             if not dst.flags.writeable:
                 raise ValueError("The destination array is read-only")
             fake._stream_op("cuMemcpyDtoH", stream)
-            if count:
-                dst.reshape(-1).view(np.uint8)[:count] = fake.locate(src_ptr, count)
+            if not count:
+                return
+            data = fake.locate(src_ptr, count).copy()
+
+            def copy():
+                dst.reshape(-1).view(np.uint8)[:count] = data
+            if stream is not None:
+                if _pinned_base(dst) is None:
+                    # the driver copies pageable memory synchronously; pygenn never relies on it
+                    raise FakeDeviceError("asynchronous cuMemcpyDtoH into pageable memory")
+                fake.pending_copies.append(copy)       # valid after the stream's sync
+            else:
+                copy()
 
         def memset_d8(ptr, value, nbytes, stream=None) -> None:
             fake._stream_op("cuMemsetD8", stream)
@@ -467,7 +499,8 @@ class FakeCuda:
 
         return SimpleNamespace(
             Device=Device, Stream=Stream, Event=Event, Module=Module, mem_alloc=mem_alloc,
-            mem_alloc_host_mapped=mem_alloc_host_mapped, mem_free=mem_free,
+            mem_alloc_host=mem_alloc_host, mem_alloc_host_mapped=mem_alloc_host_mapped,
+            mem_free=mem_free,
             mem_free_host=mem_free_host, memcpy_htod=memcpy_htod, memcpy_dtoh=memcpy_dtoh,
             memset_d8=memset_d8, memset_d32=memset_d32)
 

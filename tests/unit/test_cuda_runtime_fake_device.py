@@ -363,6 +363,34 @@ def test_recorded_spikes_decode_the_device_buffer(fake_runtime):
         runtime.get_recorded_spikes(SimpleNamespace(name="InputExcitatory", num_neurons=1))
 
 
+def test_recording_buffers_are_pinned_and_pulled_with_one_wait(fake_runtime):
+    """Recording buffers' host copies are pinned memory: every buffer's copy is queued on the
+    stream and the pull waits once, after which every host copy holds the device's data."""
+    generated = generate("spike_events")
+    runtime, fake = fake_runtime(generated)
+    runtime.allocate(10)
+    runtime.initialize()
+    runtime.initialize_sparse()
+    runtime.step_times(10)
+    recording = {key: array for key, array in runtime.arrays.items()
+                 if array.record.per_recording_step}
+    assert len(recording) >= 1                  # spike-like events
+    for array in recording.values():
+        assert array._pinned is not None and array.host_view.base is not None
+    rng = np.random.default_rng(3)
+    written = {}
+    for key, array in recording.items():
+        written[key] = rng.integers(0, 2**32, size=array.count, dtype=np.uint32)
+        fake.write(array.device_pointer, written[key])
+    syncs = fake.stream_syncs
+    runtime.pull_recording_buffers_from_device()
+    assert fake.stream_syncs == syncs + 1       # one wait for all the buffers
+    for key, array in recording.items():
+        np.testing.assert_array_equal(array.host_view, written[key])
+    runtime.free()
+    assert not fake.pinned                      # pinned host memory given back
+
+
 def test_delay_pointer_row_lengths_and_copies(fake_runtime):
     generated = generate("lif_poisson_sparse")
     runtime, fake = fake_runtime(generated)

@@ -379,8 +379,19 @@ def mem_alloc_host_mapped(nbytes: int) -> tuple[np.ndarray, int]:
     return view[:nbytes], int(device)
 
 
+def mem_alloc_host(nbytes: int) -> np.ndarray:
+    """Pinned (page-locked) host memory: copies between it and the GPU run at full bus speed
+    and can be asynchronous. A uint8 array viewing it; free it with ``mem_free_host``."""
+    size = max(int(nbytes), 1)
+    result, host = _driver().cuMemHostAlloc(size, 0)
+    _check("cuMemHostAlloc", result, f"{size} bytes")
+    view = np.ctypeslib.as_array((ctypes.c_uint8 * size).from_address(int(host)))
+    return view[:nbytes]
+
+
 def mem_free_host(host) -> None:
-    """Free memory of ``mem_alloc_host_mapped`` (its array, or the array's address)."""
+    """Free memory of ``mem_alloc_host`` or ``mem_alloc_host_mapped`` (its array, or the
+    array's address)."""
     address = host.ctypes.data if isinstance(host, np.ndarray) else int(host)
     result, = _driver().cuMemFreeHost(address)
     _check("cuMemFreeHost", result, f"pointer {address:#x}")

@@ -44,7 +44,15 @@ class CudaArray:
             return
         self.device_pointer = cu.mem_alloc(max(self.nbytes, 1))
         host = record.location < 0 or bool(record.location & int(VarLocationAttribute.HOST))
-        self.host_view = np.zeros(count, dtype=dtype) if host else None
+        self._pinned = None
+        if host and record.per_recording_step and self.nbytes:
+            # recording buffers (up to GBs) are pulled in bulk: pinned memory copies at full
+            # bus speed, and asynchronously (``pull_from_device(wait=False)``)
+            self._pinned = cu.mem_alloc_host(self.nbytes)
+            self.host_view = self._pinned.view(dtype)[:count]
+            self.host_view[:] = 0
+        else:
+            self.host_view = np.zeros(count, dtype=dtype) if host else None
         self._fill_device(record.fill, dtype)
 
     def _fill_device(self, value, dtype):
@@ -86,16 +94,24 @@ class CudaArray:
         if self.nbytes:
             cu.memcpy_htod(self.device_pointer, self.host_view, stream=self.stream)
 
-    def pull_from_device(self):
+    def pull_from_device(self, wait: bool = True):
+        """Copy the device memory into the host copy. ``wait=False`` (pinned host copies only)
+        queues the copy on the stream: the host copy is valid once the stream is synchronised."""
         if self.zero_copy:
             self.stream.synchronize()   # wait for the GPU's writes to the shared memory
             return
         if self.host_view is None:
             raise RuntimeError(f"'{self.record.name}' of '{self.record.owner}' has no host "
                                f"copy (VarLocation.DEVICE)")
-        if self.nbytes:
-            self.stream.synchronize()
-            cu.memcpy_dtoh(self.host_view, self.device_pointer)
+        if not self.nbytes:
+            return
+        if self._pinned is not None:
+            cu.memcpy_dtoh(self.host_view, self.device_pointer, stream=self.stream)
+            if wait:
+                self.stream.synchronize()
+            return
+        self.stream.synchronize()
+        cu.memcpy_dtoh(self.host_view, self.device_pointer)
 
     def push_slice_1d_to_device(self, offset, count):
         item = self.host_view.itemsize
@@ -115,6 +131,10 @@ class CudaArray:
         if self.device_pointer:
             cu.mem_free(self.device_pointer)
             self.device_pointer = 0
+        if self._pinned is not None:
+            self.host_view = None
+            cu.mem_free_host(self._pinned)
+            self._pinned = None
 
 
 class _QueueingStream(cu.Stream):
@@ -510,6 +530,15 @@ class CudaRuntime(RuntimeBase):
 
     def _copies_between_memories(self) -> bool:
         return True
+
+    def pull_recording_buffers_from_device(self):
+        """Queue the copies of every recording buffer, then wait once."""
+        if not self.num_recording_timesteps or not self.manifest.uses_recording():
+            raise RuntimeError("Cannot pull recording buffer if recording system is not in use")
+        for array in self.arrays.values():
+            if array.record.per_recording_step:
+                array.pull_from_device(wait=False)
+        self.stream.synchronize()
 
     def get_row_lengths(self, synapse_group):
         # the host copy as it stands (pulled after initialisation; after a custom
