@@ -2,7 +2,7 @@
 
 77,169 LIF neurons in 8 populations, ~0.3 billion synapses with normally distributed weights and
 dendritic delays, Poisson background through exponential currents, dt = 0.1 ms. Every fact comes
-from shared/data/potjans_microcircuit.json. The simulation loop is a plain Python
+from benchmarks/data/potjans_microcircuit.json. The simulation loop is a plain Python
 ``while model.t < duration: model.step_time()``.
 
     python benchmarks/potjans_microcircuit.py --duration 1000 [--neuron-scale 1.0]
@@ -27,7 +27,7 @@ from pygenn import (GeNNModel, VarLocation, init_postsynaptic, init_sparse_conne
                     init_var, init_weight_update)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_DATA = os.path.join(HERE, "data", "potjans_microcircuit.json")  # copy of shared/data
+DEFAULT_DATA = os.path.join(HERE, "data", "potjans_microcircuit.json")  # published parameters
 
 
 def parse_args():

@@ -1,4 +1,4 @@
-"""Every built-in model and snippet of SPEC 8, introspected through the public modules."""
+"""Every built-in model and snippet of GeNN 5, introspected through the public modules."""
 import math
 
 import numpy as np
@@ -20,7 +20,7 @@ from pygenn._src.model.init import compute_derived_params
 
 binom = pytest.importorskip("scipy.stats").binom
 
-# module -> {name: (params, vars)} exactly as SPEC 8 lists them
+# module -> {name: (params, vars)} exactly as GeNN 5 defines them
 EXPECTED = {
     neuron_models: {
         "RulkovMap": (["Vspike", "alpha", "y", "beta"], ["V", "preV"]),
@@ -141,7 +141,7 @@ def test_weight_update_details():
     graded = weight_update_models.StaticGraded()
     [ref] = graded.get_pre_neuron_var_refs()
     assert (ref.name, str(ref.type), ref.access) == ("V", "scalar", VarAccessMode.READ_ONLY)
-    assert "V_pre" not in graded.get_pre_event_syn_code()  # SPEC 15 item 1
+    assert "V_pre" not in graded.get_pre_event_syn_code()  # GeNN 5.4's undefined V_pre
     assert _var(weight_update_models.STDP(), "g").access == VarAccess.READ_WRITE
 
 

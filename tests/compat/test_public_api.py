@@ -1,4 +1,4 @@
-"""The public surface of SPEC section 1: module list and every exported name."""
+"""The public surface of GeNN 5's pygenn: module list and every exported name."""
 import importlib
 import warnings
 

@@ -1,4 +1,4 @@
-"""Batching (SPEC 4.4, 11.9, 11.13, 11.14): ``model.batch_size = B`` runs B independent copies.
+"""Batching: ``model.batch_size = B`` runs B independent copies.
 
 Batch b of a batched model must behave exactly like the same model run alone with batch b's
 inputs; READ_ONLY state is shared; spikes, synaptic input, delays and recordings are per batch.

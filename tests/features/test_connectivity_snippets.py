@@ -1,4 +1,4 @@
-"""Built-in sparse connectivity snippets (SPEC 8.8): statistics of the generated connectivity.
+"""Built-in sparse connectivity snippets: statistics of the generated connectivity.
 
 Connectivity is built on the device at ``load()``, pulled back and read through
 ``get_sparse_pre_inds`` / ``get_sparse_post_inds``; row lengths, column counts, totals and

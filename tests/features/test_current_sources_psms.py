@@ -1,8 +1,8 @@
-"""Built-in current sources (SPEC 8.4) and postsynaptic models (SPEC 8.3) in small driven setups.
+"""Built-in current sources and postsynaptic models in small driven setups.
 
 A custom "recorder" neuron model copies ``Isyn`` into a variable every step so the injected current
 can be read back after each step and compared with a NumPy re-computation (or, for the noisy
-sources, with the right distribution). Timing (SPEC 11.1): a presynaptic spike emitted in step k
+sources, with the right distribution). Timing, as in GeNN: a presynaptic spike emitted in step k
 is added to ``inSyn`` in the synapse update of step k+1 and the PSM injects it in that same step.
 """
 import numpy as np

@@ -1,4 +1,4 @@
-"""Custom connectivity updates (SPEC 2.4, 6.7, 9.7, 9.8, 10.8, 11.13): removing and adding
+"""Custom connectivity updates (``row_update_code``, ``host_update_code``): removing and adding
 synapses with every attached variable, spike delivery and postsynaptic learning through the
 changed rows, host update code, row capacity, launch order and errors."""
 import numpy as np
@@ -174,7 +174,7 @@ HOST = create_custom_connectivity_update_model(
 
 def test_host_update_code_pushes_pre_var_and_egp(make_model):
     model = make_model()
-    num_pre, num_post = 3, 5                       # num_post is the TARGET size (SPEC 15.4)
+    num_pre, num_post = 3, 5                       # num_post is the TARGET size (GeNN 5.4: source)
     pre = model.add_neuron_population("Pre", num_pre, HOLD, {}, {"V": 0.0})
     post = model.add_neuron_population("Post", num_post, HOLD, {}, {"V": 0.0})
     sg = model.add_synapse_population("S", "SPARSE", pre, post,
@@ -308,7 +308,8 @@ def test_custom_update_egp_ref_and_launch_order(make_model):
 
 def test_batched_dependent_variables_and_references_move(make_model):
     """With batch_size 2, batched WU variables (referenced or not) move for every batch and
-    add_synapse sets a batched reference in every batch (GeNN 5.4 bug SPEC 15 item 5 fixed)."""
+    add_synapse sets a batched reference in every batch (GeNN 5.4's remove_synapse leaves batched
+    references unmoved)."""
     model = make_model()
     model.batch_size = 2
     n = 3

@@ -1,4 +1,4 @@
-"""Custom updates (SPEC 2.4, 10.7, 11.2, 11.13): references, own variables, reductions, transposes,
+"""Custom updates: references, own variables, reductions, transposes,
 delayed variables, launch order across update groups, errors and timers."""
 import numpy as np
 import pytest

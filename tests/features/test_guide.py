@@ -28,7 +28,7 @@ def _lif_model(backend, tmp_path, name, n=1, **kwargs):
 
 
 def _lif_reference(steps, dt=0.1, **kwargs):
-    """NumPy re-computation of the LIF update (SPEC 8.1) for one neuron; spike steps."""
+    """NumPy re-computation of the built-in LIF update for one neuron; spike steps."""
     p = dict(LIF_PARAMS, **kwargs)
     exp_tc = np.exp(-dt / p["TauM"])
     r = p["TauM"] / p["C"]

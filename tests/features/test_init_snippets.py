@@ -1,4 +1,4 @@
-"""Built-in variable initialisation snippets (SPEC 8.7): distribution of initialised values.
+"""Built-in variable initialisation snippets: distribution of initialised values.
 
 Each snippet initialises a variable of 20000 neurons of a custom (do-nothing) neuron model; the
 values read back after ``load()`` are compared with scipy.stats distributions (mean, variance and a

@@ -1,4 +1,4 @@
-"""Every synapse matrix type (SPEC 5.3, 11.4) on every backend, against NumPy.
+"""Every synapse matrix type (``SynapseMatrixType``) on every backend, against NumPy.
 
 Conservation: a spike source with a known pattern drives one target per matrix type through the
 same connectivity; targets sum their input (``S += Isyn``), so after the run ``S`` must equal
@@ -258,7 +258,8 @@ def _same_correlation(image, kernel):
     """out[r, c, o] = sum_{a, b, i} kernel[a, b, i, o] * image[r + a - kh//2, c + b - kw//2, i].
 
     A 'same' cross-correlation with zero padding; equivalently a convolution with the flipped
-    kernel, which is what GeNN's Toeplitz snippets compute (SPEC 8.9: flipped kernel indices).
+    kernel, which is what GeNN's Toeplitz snippets compute (they add synapses with the flipped
+    kernel indices kh-1-kernRow, kw-1-kernCol).
     """
     h, w, _ = image.shape
     kh, kw, _, oc = kernel.shape
@@ -321,7 +322,7 @@ def test_sobel_toeplitz_sparse_and_procedural_kernel(make_model):
         init_sparse_connectivity("Conv2D", sparse))
     psg.vars["g"].extra_global_params["kernel"].set_init_values(SOBEL.ravel())
     model.build_load()
-    # KERNEL weights are stored as prod(kernel_size) entries (SPEC 4.4)
+    # KERNEL weights are stored as prod(kernel_size) entries, not one per synapse
     tsg.vars["g"].pull_from_device()
     assert tsg.vars["g"].view.shape == (9,)
     assert_allclose(tsg.vars["g"].view, SOBEL.ravel())
@@ -349,7 +350,8 @@ def test_toeplitz_conv2d_multichannel(make_model):
 
 
 def test_toeplitz_avg_pool_conv2d(make_model):
-    """Sum-pool 2x2 (stride 2, no 1/4 scaling: SPEC 8.9) then a 3x3 'same' convolution."""
+    """Sum-pool 2x2 (stride 2, no 1/4 scaling, as GeNN's AvgPoolConv2D) then a 3x3 'same'
+    convolution."""
     image = _image(8, 8, 1, seed=7)
     rng = np.random.default_rng(17)
     kernel = rng.integers(-2, 3, size=(3, 3, 1, 2)).astype(float)
@@ -524,7 +526,7 @@ def test_toeplitz_unsupported_synaptic_code_refused(make_model, wu, role):
 
 
 def test_id_syn_undefined_for_toeplitz(make_model):
-    """SPEC 10.4: id_syn is not defined for TOEPLITZ (or BITMASK) groups."""
+    """id_syn is not defined for TOEPLITZ (or BITMASK) groups: building fails naming it."""
     model = make_model()
     empty = create_neuron_model("Empty")
     pre = model.add_neuron_population("Pre", 16, empty, {}, {})

@@ -1,8 +1,8 @@
-"""Built-in neuron models (SPEC 8.1) simulated end to end and compared with NumPy re-computations.
+"""Built-in neuron models simulated end to end and compared with NumPy re-computations.
 
 Each test reads the state variables after every step and checks the whole trajectory, plus the
-recorded spikes, against an independent NumPy implementation of the SPEC equations run in the same
-(double) precision. Step order (SPEC 11.1): Isyn is gathered (here: from a DC current source),
+recorded spikes, against an independent NumPy implementation of GeNN 5's equations run in the same
+(double) precision. Step order, as in GeNN: Isyn is gathered (here: from a DC current source),
 sim code runs, then the threshold is evaluated and, if true, the reset code.
 """
 import numpy as np

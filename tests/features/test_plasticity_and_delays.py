@@ -1,4 +1,4 @@
-"""STDP against its analytic rule, and every kind of delay (SPEC 8.2, 11.1, 11.6)."""
+"""STDP against its analytic rule, and every delay: axonal, back-prop, dendritic, var[d]."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""Delayed postsynaptic-model variables (SPEC 4.4, 11.2, 11.6).
+"""Delayed postsynaptic-model variables.
 
 A PSM variable that weight-update synapse code reads through ``psm_var_refs`` is queued on the
 target group's delay slots when the group has a back-prop delay or reads it as ``s[d]``: the

@@ -1,4 +1,4 @@
-"""Array / variable wrappers against a fake runtime (SPEC 4): views, delay slots, sparse order."""
+"""Array / variable wrappers against a fake runtime: views, delay slots, sparse order."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""Typing rules of GeNNCode (SPEC 9.4): literals, promotions, overloads, const, pointers."""
+"""Typing rules of GeNNCode: literals, promotions, overloads, const, pointers."""
 from __future__ import annotations
 
 import pytest

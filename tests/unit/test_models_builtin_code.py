@@ -1,6 +1,6 @@
 """Every built-in code string is valid GeNNCode: it scans, parses and type-checks.
 
-The environments below follow SPEC 10 (what each code string can see), built by hand so that
+The environments below give what GeNN lets each code string see, built by hand so that
 these tests do not depend on code generation.
 """
 import importlib
@@ -153,7 +153,7 @@ def test_builtin_code_type_checks(model, role, code, scalar):
 
 
 def test_neuron_threshold_sees_sim_code_scope():
-    # Threshold and reset are checked in the sim code's environment (SPEC 10.1)
+    # Threshold and reset are checked in the sim code's environment (one shared scope)
     for model in _builtins():
         if isinstance(model, NeuronModelBase):
             env = _environment(model, "sim_code", Float)
@@ -171,7 +171,7 @@ def test_every_code_string_is_covered():
 
 
 def test_environments_are_not_permissive():
-    # Control: the hand-built environments reject what SPEC 10 does not provide
+    # Control: the hand-built environments reject what GeNN does not provide
     lif = importlib.import_module("pygenn.neuron_models").LIF()
     with pytest.raises(RuntimeError, match="Undefined identifier"):
         _check(lif, "sim_code", "V = inSyn;", Float)

@@ -1,4 +1,4 @@
-"""The create_* factories: descriptor formats, getters, legacy keywords, errors (SPEC 6.1-6.10)."""
+"""The create_* factories: descriptor formats, getters, legacy keywords, errors."""
 import pytest
 
 from pygenn._src.lang.types import Float, Uint32
@@ -128,7 +128,7 @@ def test_postsynaptic_model_getters():
 
 
 def test_current_source_neuron_var_refs_work():
-    # GeNN 5.4 fails here (SPEC 6.5 BUG / 15 item 2); we make it work
+    # GeNN 5.4 fails here (get_neuron_var_refs names an undefined variable); we make it work
     model = create_current_source_model("CS", neuron_var_refs=[("V", "scalar")],
                                         injection_code="injectCurrent(-V);")
     assert isinstance(model, CurrentSourceModelBase)

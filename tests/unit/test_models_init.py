@@ -1,4 +1,4 @@
-"""Initialisers and parameter/variable validation (SPEC 6.11, 7)."""
+"""Initialisers (``init_*``) and parameter/variable validation."""
 import math
 
 import numpy as np

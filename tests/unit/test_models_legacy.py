@@ -1,4 +1,4 @@
-"""GeNN 4 ``$(...)`` code-string upgrade (SPEC 6.1)."""
+"""GeNN 4 ``$(...)`` code-string upgrade to GeNN 5 syntax."""
 import warnings
 
 import pytest
@@ -6,7 +6,7 @@ import pytest
 from pygenn._src.model.factories import create_neuron_model, create_sparse_connect_init_snippet
 from pygenn._src.model.legacy import upgrade_code_string, upgrade_legacy_syntax
 
-# (GeNN 4 spelling, GeNN 5 spelling), one row per rule of SPEC 6.1
+# (GeNN 4 spelling, GeNN 5 spelling), one row per rewrite rule
 UPGRADE_TABLE = [
     ("$(gennrand_uniform)", "gennrand_uniform()"),
     ("$(gennrand_normal)", "gennrand_normal()"),

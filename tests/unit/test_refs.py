@@ -1,4 +1,4 @@
-"""Variable and EGP reference constructors (SPEC 6.12)."""
+"""Variable and EGP reference constructors (``create_*var_ref``, ``create_*egp_ref``)."""
 import pytest
 
 from pygenn import (CustomUpdateVarAccess, VarAccessDim,

@@ -1,4 +1,4 @@
-"""Every model-definition rule of SPEC section 7, each with the message it raises."""
+"""Every model-definition rule GeNN enforces (at add or build time), each with its message."""
 import numpy as np
 import pytest
 
@@ -246,7 +246,7 @@ def test_local_ref_type_must_match():
 
 
 def test_scalar_reference_to_float_variable_is_accepted():
-    # SPEC 15 item 7: resolved types are compared
+    # resolved types are compared (GeNN 5.4 compares spellings, so scalar != float there)
     neuron = create_neuron_model("F", vars=[("V", "float")])
     m = fx.model()
     pre, _ = fx.neuron_pair(m)

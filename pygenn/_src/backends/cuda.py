@@ -4,7 +4,8 @@ Every phase of a step is one kernel per merged group. ``blockIdx.y`` selects the
 the merged group and a grid-stride loop over ``blockIdx.x``/``threadIdx.x`` covers its elements,
 so populations of different sizes share a kernel. Everything that changes from step to step (the
 timestep, delay pointers, spike counts) lives in device memory, which lets one step's launches be
-captured once as a CUDA graph and replayed (DESIGN.md "The GPU step loop").
+captured once as a CUDA graph and replayed, so ``step_time()`` costs one graph launch
+(design/README.md).
 """
 from __future__ import annotations
 

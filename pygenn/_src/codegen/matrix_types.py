@@ -1,4 +1,4 @@
-"""Synapse matrix types beyond DENSE and SPARSE (SPEC 5.3, 11.4): BITMASK, PROCEDURAL,
+"""Synapse matrix types beyond DENSE and SPARSE (``SynapseMatrixType``): BITMASK, PROCEDURAL,
 DENSE_PROCEDURALG, KERNEL weights (PROCEDURAL_KERNELG, TOEPLITZ) and kernel-indexed SPARSE init.
 
 Everything here is backend-independent: loops are spelled with ``target.element_loop`` (a plain

@@ -163,9 +163,9 @@ _RELATIONAL = frozenset({T.LESS, T.LESS_EQUAL, T.GREATER, T.GREATER_EQUAL, T.EQU
 def c_type(node: ast.Expr):
     """The type C++ gives the printed ``node``, where it differs from the type checker's.
 
-    GeNN types a comparison as its operands' common type and ``!``/``&&``/``||`` as int
-    (SPEC 9.4); C++ makes all of them ``bool``, and the difference reaches every arithmetic
-    expression built on one. Values agree (C++'s are GeNN's observable ones); overload
+    GeNN types a comparison as its operands' common type (a quirk pygenn keeps) and
+    ``!``/``&&``/``||`` as int; C++ makes all of them ``bool``, and the difference reaches every
+    arithmetic expression built on one. Values agree (C++'s are GeNN's observable ones); overload
     resolution does not, so library calls convert arguments by this type.
     """
     node = _ungrouped(node)

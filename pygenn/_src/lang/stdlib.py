@@ -1,10 +1,11 @@
-"""The built-in function library visible in every code string (SPEC 9.5, 9.6), as data.
+"""The built-in functions of code strings (C maths; ``gennrand_*`` where an RNG exists), as data.
 
 Each row is ``(names, return type, argument types, variadic)``. The placeholder ``"F"`` stands for
 both ``float`` and ``double``: such a row gives one overload per floating type, double first so
 that an integer argument (a tie between the two) picks the double overload, as C's implicit
 conversion would.
-Integer-only ``abs`` stays so: C's ``abs`` truncates a floating argument (SPEC 9.4).
+Integer-only ``abs`` stays so: C's ``abs`` truncates a floating argument
+(``abs(-1.5)`` is 1; ``fabs`` is the floating one).
 """
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ STANDARD_FUNCTIONS: dict[str, list[FunctionType]] = _build_table()
 
 
 def rng_function_signatures(scalar_type) -> dict[str, list[tuple]]:
-    """Signatures of the random-number functions (SPEC 9.6) for a model precision.
+    """Signatures of the random-number functions (``gennrand*``) for a model precision.
 
     Returns ``{name: [(return_type, [arg types], variadic)]}``, the form
     ``Environment.add_function`` takes; code generation adds them where an RNG exists.
