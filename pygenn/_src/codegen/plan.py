@@ -486,10 +486,9 @@ class ModelPlan:
     def _register_init_egps(self, owner: str, initialisers: dict):
         """EGPs of variable init snippets (GeNN names them '<egp><var>')."""
         for var_name, init in initialisers.items():
-            snippet = getattr(init, "snippet", None)
-            if snippet is None:
+            if not isinstance(init, VarInit):      # a value: no snippet, no EGPs
                 continue
-            for egp in snippet.get_extra_global_params():
+            for egp in init.snippet.get_extra_global_params():
                 self.add_array(owner, param_arrays.var_init(var_name).egp(egp.name),
                                egp.type.resolve(self.type_context), 0, egp=True,
                                egp_name=egp.name, for_init=True)

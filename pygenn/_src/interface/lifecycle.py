@@ -172,9 +172,13 @@ def _create_runtime(model, backend, manifest):
 
 
 def unload(model):
+    """Detach every wrapper and give the runtime's memory back (device memory and pinned host
+    buffers on CUDA: a model loaded again allocates anew)."""
     for group in _all_groups(model):
         for wrapper in _wrappers(group):
             wrapper._unload()
+    if model._runtime is not None:
+        model._runtime.free()
     model._runtime = None
 
 
