@@ -99,13 +99,28 @@ def _threaded_neuron_loop(s: CodeStream, n: str, body: str, simd: bool = False) 
     """
     # fewer threads for a small population (pygenn_team_for)
     s.line(f"const int _team = pygenn_team_for({n});")
-    s.line(f"const uint32_t _chunk = pygenn_thread_chunk({n}, _team);")
-    s.line(f"#pragma omp parallel {TEAM_CLAUSES}")
-    with s.block():
-        s.line(THREAD_FLOAT_MODE_SCOPE)        # each thread has its own control word
-        s.line("const auto _threadCopy = *_group;")
-        s.line("const auto *const _group = &_threadCopy;")
-        s.line(f"#pragma omp for{' simd' if simd else ''} schedule(static, _chunk)")
+    with s.block("if (_team > 1)"):
+        s.line(f"const uint32_t _chunk = pygenn_thread_chunk({n}, _team);")
+        s.line(f"#pragma omp parallel {TEAM_CLAUSES}")
+        with s.block():
+            s.line(THREAD_FLOAT_MODE_SCOPE)        # each thread has its own control word
+            s.line("const auto _threadCopy = *_group;")
+            s.line("const auto *const _group = &_threadCopy;")
+            s.line(f"#pragma omp for{' simd' if simd else ''} schedule(static, _chunk)")
+            with s.block(f"for (uint32_t _id = 0; _id < {n}; _id++)"):
+                s.lines(body)
+    # One thread: the plain loop of the single-threaded backend. An OpenMP region, even one
+    # that `if(0)` keeps on this thread, is compiled into an outlined function that reaches
+    # the enclosing locals through a pointer and a worksharing loop split into chunks; that
+    # made a one-thread step about a quarter slower than single_threaded_cpu's.
+    with s.block("else"):
+        # a copy of its own: the enclosing one's address escapes into the parallel region
+        # above, and then every byte store (spike flags) would make the compiler reload the
+        # group's pointers from it, which cost a one-thread step five times its time
+        s.line("const auto _serialCopy = *_group;")
+        s.line("const auto *const _group = &_serialCopy;")
+        if simd:
+            s.line("#pragma omp simd")
         with s.block(f"for (uint32_t _id = 0; _id < {n}; _id++)"):
             s.lines(body)
 
@@ -173,7 +188,17 @@ def generate_cpu(plan, target=None) -> GeneratedModel:
     pre_threaded = threaded and _presynaptic_threadable(plan, pre_groups)
 
     def presynaptic_code(splan, factory):
-        return batch_loop(plan, _presynaptic(plan, splan, factory, target, pre_threaded))
+        if not pre_threaded:
+            return batch_loop(plan, _presynaptic(plan, splan, factory, target))
+        # both variants, picked by the phase function's compile-time `_threaded` (see
+        # _assemble): one thread runs the serial loops without the per-synapse target-range
+        # test, which would otherwise cost it a compare and branch on every synapse
+        s = CodeStream()
+        with s.block("if constexpr (_threaded)"):
+            s.lines(batch_loop(plan, _presynaptic(plan, splan, factory, target, True)))
+        with s.block("else"):
+            s.lines(batch_loop(plan, _presynaptic(plan, splan, factory, target, False)))
+        return str(s)
 
     pre_merged = generate_merged(plan, "PresynapticUpdate", pre_groups, presynaptic_code)
     merged += pre_merged
@@ -507,8 +532,9 @@ static inline int32_t clz(uint32_t x) {{ return x == 0 ? 32 : __builtin_clz(x); 
 static inline uint32_t atomic_or(uint32_t* p, uint32_t v) {{ uint32_t o = *p; *p |= v; return o; }}
 """
 
-# the clauses of every parallel region of a step: `_team` threads, and no region at all for one
-TEAM_CLAUSES = "num_threads(_team) if(_team > 1)"
+# the clauses of every parallel region of a step: `_team` threads. A step's regions sit in the
+# `_team > 1` branch of a test whose other branch is the serial code (no region at all for one)
+TEAM_CLAUSES = "num_threads(_team)"
 
 # the multi-threaded backend's helpers
 OPENMP_PRELUDE = """\
@@ -560,24 +586,44 @@ static inline void pygenn_thread_range(uint32_t n, uint32_t *begin, uint32_t *en
 }
 // The step's thread count adapts to what the machine gives the model. The fork and join of a
 // parallel region wait for every thread of the team; when other processes keep the cores busy,
-// a thread the scheduler has set aside stalls the whole step, and one thread is faster than
-// several. So pygenn_step_time now and then runs a short trial: steps alternate between the
-// team size in use and a neighbour (half or double it, between 1 and pygenn_max_threads()),
-// and the faster one is kept. A model starts on one thread (the cheap guess on a busy
-// machine). Trials follow each other quickly after a change and ever more rarely (up to every
-// PYGENN_TUNE_MAX_INTERVAL steps) while the size in use keeps winning, and a trial that is
-// clearly losing stops early, so they cost little. Every team size gives the same results
-// (threads own fixed element ranges).
-#define PYGENN_TUNE_TRIAL_STEPS 6u         /* steps with each team size in a trial */
-#define PYGENN_TUNE_MIN_INTERVAL 64u       /* steps between trials after a change */
-#define PYGENN_TUNE_MAX_INTERVAL 16384u
+// a thread the scheduler has set aside stalls the whole step, and for a small network one
+// thread is faster than several. So pygenn_step_time now and then runs a trial of the team size
+// in use against a neighbour (half or double it, between 1 and pygenn_max_threads()) and keeps
+// the faster. A team of one runs serial code, outside any OpenMP region. Every team size gives
+// the same results (threads own fixed element ranges).
+//
+// On a loaded machine the average step time is decided by rare events: now and then a thread
+// loses its core for a scheduler time slice (tens of milliseconds, hundreds of steps' worth).
+// A thread that computes without pause gets only its fair share of a core, while each thread
+// of a team works part of the step and sleeps between regions, and the scheduler lets a thread
+// that slept run first when it wakes: with two CPU-bound competitors on two cores (and other
+// jobs) a 40,000-neuron step took 1.6 ms on average on one thread, 1 % of steps over 30 ms,
+// and 0.5 ms on two, although the typical step took about as long. A trial that alternates
+// single steps, or lasts a few milliseconds, misses these events and picks the size with the
+// faster typical step. So a trial runs each size for windows of at least
+// PYGENN_TUNE_WINDOW_SECONDS, alternately, PYGENN_TUNE_WINDOWS in all, and compares the mean
+// step times; a size more than twice as slow over its first window has lost at once. The new
+// size must be faster by PYGENN_TUNE_GAIN (not for noise). Trials follow each other after
+// PYGENN_TUNE_MIN_PAUSE seconds of steps after a change, and ever more rarely (up to
+// PYGENN_TUNE_MAX_PAUSE) while the size in use keeps winning. A model starts with a thread per
+// usable core, the faster choice on an idle machine and on a busy one for all but small
+// networks (for which the first trial, at the start, gives the answer).
+#define PYGENN_TUNE_WINDOW_SECONDS 0.02    /* seconds of steps with one team size, at least */
+#define PYGENN_TUNE_WINDOW_STEPS 4u        /* steps with one team size, at least */
+#define PYGENN_TUNE_WINDOWS 4u             /* windows of a trial: trial size, size in use ... */
+#define PYGENN_TUNE_GAIN 0.93              /* a new size's mean step time must be below this */
+#define PYGENN_TUNE_MIN_PAUSE 0.1          /* seconds of steps between trials after a change */
+#define PYGENN_TUNE_MAX_PAUSE 5.0
 struct PygennTeamTuner {
-    int current = 1;                        // team size in use
+    int current = 0;                        // team size in use (0: pygenn_max_threads())
     int trial = 0;                          // team size on trial (0: no trial running)
-    uint32_t trialSteps = 0;
-    double seconds[2] = {0.0, 0.0};         // step times of the trial: current, trial size
-    uint32_t interval = PYGENN_TUNE_MIN_INTERVAL;
-    uint32_t untilTrial = 16;               // the first trial comes soon after the start
+    uint32_t window = 0;                    // the trial's window: even trial size, odd in use
+    uint32_t windowSteps = 0;
+    double windowSeconds = 0.0;
+    double seconds[2] = {0.0, 0.0};         // step times of the trial: size in use, trial size
+    uint32_t steps[2] = {0u, 0u};
+    double pause = PYGENN_TUNE_MIN_PAUSE;   // seconds of steps from one trial to the next
+    double untilTrial = 0.005;              // the first trial comes soon after the start
     bool tryLarger = false;
 };
 static PygennTeamTuner pygenn_tuner;
@@ -589,38 +635,46 @@ static inline void pygenn_tune_begin() {
         t.trial = 0;
         return;
     }
-    if (t.current > most) t.current = most;
-    if (t.trial == 0 && t.untilTrial == 0 && most > 1) {
+    if (t.current > most || t.current < 1) t.current = most;
+    if (t.trial == 0 && t.untilTrial <= 0.0 && most > 1) {
         const int smaller = t.current > 1 ? t.current / 2 : 0;
         const int larger = t.current < most ? (2 * t.current < most ? 2 * t.current : most) : 0;
         t.trial = (larger && (t.tryLarger || !smaller)) ? larger : smaller;
         t.tryLarger = !t.tryLarger;
-        t.trialSteps = 0;
+        t.window = t.windowSteps = 0u;
+        t.windowSeconds = 0.0;
         t.seconds[0] = t.seconds[1] = 0.0;
+        t.steps[0] = t.steps[1] = 0u;
     }
-    pygenn_threads = (t.trial && (t.trialSteps & 1u)) ? t.trial : t.current;
+    pygenn_threads = (t.trial && (t.window & 1u) == 0u) ? t.trial : t.current;
 }
 static inline void pygenn_tune_end(double seconds) {
     PygennTeamTuner &t = pygenn_tuner;
     if (t.trial == 0) {
-        if (t.untilTrial) t.untilTrial--;
+        t.untilTrial -= seconds;
         return;
     }
-    t.seconds[t.trialSteps & 1u] += seconds;
-    ++t.trialSteps;
-    // a trial size twice as slow after two steps each has lost (on a busy machine a step with
-    // a thread the scheduler set aside can take a hundred times longer)
-    const bool lost = t.trialSteps >= 4u && !(t.trialSteps & 1u)
-                      && t.seconds[1] > 2.0 * t.seconds[0];
-    if (!lost && t.trialSteps < 2u * PYGENN_TUNE_TRIAL_STEPS) return;
-    if (!lost && t.seconds[1] < 0.97 * t.seconds[0]) {      // 3 %: not for noise
+    const uint32_t size = (t.window & 1u) ? 0u : 1u;
+    t.seconds[size] += seconds;
+    t.steps[size]++;
+    t.windowSeconds += seconds;
+    if (++t.windowSteps < PYGENN_TUNE_WINDOW_STEPS || t.windowSeconds < PYGENN_TUNE_WINDOW_SECONDS)
+        return;
+    t.window++;
+    t.windowSteps = 0u;
+    t.windowSeconds = 0.0;
+    if (t.window < 2u) return;                         // one window of each size, at least
+    const double mine = t.seconds[0] / t.steps[0], theirs = t.seconds[1] / t.steps[1];
+    const bool lost = theirs > 2.0 * mine;
+    if (!lost && t.window < PYGENN_TUNE_WINDOWS) return;
+    if (!lost && theirs < PYGENN_TUNE_GAIN * mine) {
         t.current = t.trial;
-        t.interval = PYGENN_TUNE_MIN_INTERVAL;
-    } else if (t.interval < PYGENN_TUNE_MAX_INTERVAL) {
-        t.interval *= 2u;
+        t.pause = PYGENN_TUNE_MIN_PAUSE;
+    } else if (t.pause < PYGENN_TUNE_MAX_PAUSE) {
+        t.pause *= 2.0;
     }
     t.trial = 0;
-    t.untilTrial = t.interval;
+    t.untilTrial = t.pause;
 }
 """
 
@@ -686,14 +740,20 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
             if timed:
                 s.line("const auto _start = std::chrono::steady_clock::now();")
             if parallel and merged_list:
-                # every thread runs every group, each for its own targets (see _presynaptic)
+                # every thread runs every group, each for its own targets (see _presynaptic);
+                # one thread runs the serial variant outside any OpenMP region
                 s.line("const int _team = pygenn_step_team();")
-                s.line(f"#pragma omp parallel {TEAM_CLAUSES}")
-                s.line("{")
-                s.line(THREAD_FLOAT_MODE_SCOPE)
-            _merged_loops(s, merged_list)
-            if parallel and merged_list:
-                s.line("}")
+                with s.block("if (_team > 1)"):
+                    s.line(f"#pragma omp parallel {TEAM_CLAUSES}")
+                    with s.block():
+                        s.line(THREAD_FLOAT_MODE_SCOPE)
+                        s.line("constexpr bool _threaded = true;")
+                        _merged_loops(s, merged_list)
+                with s.block("else"):
+                    s.line("constexpr bool _threaded = false;")
+                    _merged_loops(s, merged_list)
+            else:
+                _merged_loops(s, merged_list)
             if timed:
                 s.line(f"pygenn_time_{phase} += std::chrono::duration<double>("
                        f"std::chrono::steady_clock::now() - _start).count();")

@@ -114,24 +114,44 @@ static inline void pygenn_thread_range(uint32_t n, uint32_t *begin, uint32_t *en
 }
 // The step's thread count adapts to what the machine gives the model. The fork and join of a
 // parallel region wait for every thread of the team; when other processes keep the cores busy,
-// a thread the scheduler has set aside stalls the whole step, and one thread is faster than
-// several. So pygenn_step_time now and then runs a short trial: steps alternate between the
-// team size in use and a neighbour (half or double it, between 1 and pygenn_max_threads()),
-// and the faster one is kept. A model starts on one thread (the cheap guess on a busy
-// machine). Trials follow each other quickly after a change and ever more rarely (up to every
-// PYGENN_TUNE_MAX_INTERVAL steps) while the size in use keeps winning, and a trial that is
-// clearly losing stops early, so they cost little. Every team size gives the same results
-// (threads own fixed element ranges).
-#define PYGENN_TUNE_TRIAL_STEPS 6u         /* steps with each team size in a trial */
-#define PYGENN_TUNE_MIN_INTERVAL 64u       /* steps between trials after a change */
-#define PYGENN_TUNE_MAX_INTERVAL 16384u
+// a thread the scheduler has set aside stalls the whole step, and for a small network one
+// thread is faster than several. So pygenn_step_time now and then runs a trial of the team size
+// in use against a neighbour (half or double it, between 1 and pygenn_max_threads()) and keeps
+// the faster. A team of one runs serial code, outside any OpenMP region. Every team size gives
+// the same results (threads own fixed element ranges).
+//
+// On a loaded machine the average step time is decided by rare events: now and then a thread
+// loses its core for a scheduler time slice (tens of milliseconds, hundreds of steps' worth).
+// A thread that computes without pause gets only its fair share of a core, while each thread
+// of a team works part of the step and sleeps between regions, and the scheduler lets a thread
+// that slept run first when it wakes: with two CPU-bound competitors on two cores (and other
+// jobs) a 40,000-neuron step took 1.6 ms on average on one thread, 1 % of steps over 30 ms,
+// and 0.5 ms on two, although the typical step took about as long. A trial that alternates
+// single steps, or lasts a few milliseconds, misses these events and picks the size with the
+// faster typical step. So a trial runs each size for windows of at least
+// PYGENN_TUNE_WINDOW_SECONDS, alternately, PYGENN_TUNE_WINDOWS in all, and compares the mean
+// step times; a size more than twice as slow over its first window has lost at once. The new
+// size must be faster by PYGENN_TUNE_GAIN (not for noise). Trials follow each other after
+// PYGENN_TUNE_MIN_PAUSE seconds of steps after a change, and ever more rarely (up to
+// PYGENN_TUNE_MAX_PAUSE) while the size in use keeps winning. A model starts with a thread per
+// usable core, the faster choice on an idle machine and on a busy one for all but small
+// networks (for which the first trial, at the start, gives the answer).
+#define PYGENN_TUNE_WINDOW_SECONDS 0.02    /* seconds of steps with one team size, at least */
+#define PYGENN_TUNE_WINDOW_STEPS 4u        /* steps with one team size, at least */
+#define PYGENN_TUNE_WINDOWS 4u             /* windows of a trial: trial size, size in use ... */
+#define PYGENN_TUNE_GAIN 0.93              /* a new size's mean step time must be below this */
+#define PYGENN_TUNE_MIN_PAUSE 0.1          /* seconds of steps between trials after a change */
+#define PYGENN_TUNE_MAX_PAUSE 5.0
 struct PygennTeamTuner {
-    int current = 1;                        // team size in use
+    int current = 0;                        // team size in use (0: pygenn_max_threads())
     int trial = 0;                          // team size on trial (0: no trial running)
-    uint32_t trialSteps = 0;
-    double seconds[2] = {0.0, 0.0};         // step times of the trial: current, trial size
-    uint32_t interval = PYGENN_TUNE_MIN_INTERVAL;
-    uint32_t untilTrial = 16;               // the first trial comes soon after the start
+    uint32_t window = 0;                    // the trial's window: even trial size, odd in use
+    uint32_t windowSteps = 0;
+    double windowSeconds = 0.0;
+    double seconds[2] = {0.0, 0.0};         // step times of the trial: size in use, trial size
+    uint32_t steps[2] = {0u, 0u};
+    double pause = PYGENN_TUNE_MIN_PAUSE;   // seconds of steps from one trial to the next
+    double untilTrial = 0.005;              // the first trial comes soon after the start
     bool tryLarger = false;
 };
 static PygennTeamTuner pygenn_tuner;
@@ -143,38 +163,46 @@ static inline void pygenn_tune_begin() {
         t.trial = 0;
         return;
     }
-    if (t.current > most) t.current = most;
-    if (t.trial == 0 && t.untilTrial == 0 && most > 1) {
+    if (t.current > most || t.current < 1) t.current = most;
+    if (t.trial == 0 && t.untilTrial <= 0.0 && most > 1) {
         const int smaller = t.current > 1 ? t.current / 2 : 0;
         const int larger = t.current < most ? (2 * t.current < most ? 2 * t.current : most) : 0;
         t.trial = (larger && (t.tryLarger || !smaller)) ? larger : smaller;
         t.tryLarger = !t.tryLarger;
-        t.trialSteps = 0;
+        t.window = t.windowSteps = 0u;
+        t.windowSeconds = 0.0;
         t.seconds[0] = t.seconds[1] = 0.0;
+        t.steps[0] = t.steps[1] = 0u;
     }
-    pygenn_threads = (t.trial && (t.trialSteps & 1u)) ? t.trial : t.current;
+    pygenn_threads = (t.trial && (t.window & 1u) == 0u) ? t.trial : t.current;
 }
 static inline void pygenn_tune_end(double seconds) {
     PygennTeamTuner &t = pygenn_tuner;
     if (t.trial == 0) {
-        if (t.untilTrial) t.untilTrial--;
+        t.untilTrial -= seconds;
         return;
     }
-    t.seconds[t.trialSteps & 1u] += seconds;
-    ++t.trialSteps;
-    // a trial size twice as slow after two steps each has lost (on a busy machine a step with
-    // a thread the scheduler set aside can take a hundred times longer)
-    const bool lost = t.trialSteps >= 4u && !(t.trialSteps & 1u)
-                      && t.seconds[1] > 2.0 * t.seconds[0];
-    if (!lost && t.trialSteps < 2u * PYGENN_TUNE_TRIAL_STEPS) return;
-    if (!lost && t.seconds[1] < 0.97 * t.seconds[0]) {      // 3 %: not for noise
+    const uint32_t size = (t.window & 1u) ? 0u : 1u;
+    t.seconds[size] += seconds;
+    t.steps[size]++;
+    t.windowSeconds += seconds;
+    if (++t.windowSteps < PYGENN_TUNE_WINDOW_STEPS || t.windowSeconds < PYGENN_TUNE_WINDOW_SECONDS)
+        return;
+    t.window++;
+    t.windowSteps = 0u;
+    t.windowSeconds = 0.0;
+    if (t.window < 2u) return;                         // one window of each size, at least
+    const double mine = t.seconds[0] / t.steps[0], theirs = t.seconds[1] / t.steps[1];
+    const bool lost = theirs > 2.0 * mine;
+    if (!lost && t.window < PYGENN_TUNE_WINDOWS) return;
+    if (!lost && theirs < PYGENN_TUNE_GAIN * mine) {
         t.current = t.trial;
-        t.interval = PYGENN_TUNE_MIN_INTERVAL;
-    } else if (t.interval < PYGENN_TUNE_MAX_INTERVAL) {
-        t.interval *= 2u;
+        t.pause = PYGENN_TUNE_MIN_PAUSE;
+    } else if (t.pause < PYGENN_TUNE_MAX_PAUSE) {
+        t.pause *= 2.0;
     }
     t.trial = 0;
-    t.untilTrial = t.interval;
+    t.untilTrial = t.pause;
 }
 // pygenn counter-based RNG (cpu dialect), generated by pygenn/_src/codegen/rng.py
 #ifndef PYGENN_RNG_INCLUDED
