@@ -469,7 +469,7 @@ def cpu_source(plan, code: CcuCode) -> str:
     s.line("}")
     for name in code.group_names:
         with s.block(f'extern "C" void pygenn_ccu_rows_{name}(uint64_t _timestep)'):
-            # subnormals flushed while it runs (backends/cpu.py, FLOAT_MODE_PRELUDE)
+            # subnormals flushed while it runs (backends/cpu_preludes.py, FLOAT_MODE_PRELUDE)
             s.line("PygennFloatMode _floatMode;")
             s.line(f"const timepoint _t = (timepoint)((double)_timestep * {plan.dt!r});")
             s.line("(void)_t;")

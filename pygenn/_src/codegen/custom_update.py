@@ -546,7 +546,7 @@ def cpu_source(plan, code: CustomUpdateCode) -> str:
     timed = plan.model.timing_enabled
     for name in code.group_names:
         with s.block(f'extern "C" void pygenn_custom_update_{name}(uint64_t _timestep)'):
-            # subnormals flushed while it runs (backends/cpu.py, FLOAT_MODE_PRELUDE)
+            # subnormals flushed while it runs (backends/cpu_preludes.py, FLOAT_MODE_PRELUDE)
             s.line("PygennFloatMode _floatMode;")
             s.line(f"const timepoint _t = (timepoint)((double)_timestep * {plan.dt!r});")
             s.line("(void)_t;")

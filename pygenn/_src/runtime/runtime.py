@@ -63,7 +63,7 @@ class CpuRuntime(RuntimeBase):
         with (openmp.openmp_environment() if manifest.openmp else contextlib.nullcontext()):
             self.lib = load_private_library(library_path)
         # model code flushes subnormals to zero unless the preference turned it off
-        # (backends/cpu.py, FLOAT_MODE_PRELUDE)
+        # (backends/cpu_preludes.py, FLOAT_MODE_PRELUDE)
         ctypes.c_int.in_dll(self.lib, "pygenn_flush_denormals").value = int(bool(flush_denormals))
         if manifest.openmp:
             ctypes.c_int.in_dll(self.lib, "pygenn_usable_cores").value = openmp.usable_cores()
