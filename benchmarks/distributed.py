@@ -9,10 +9,13 @@ the median over repeats of the slowest rank's simulation loop (``step_time()`` i
 spike exchange), per simulated second. "plain" is an ordinary GeNNModel in one process. Every
 run's spike count is printed: they must agree across rank counts (the model is the same).
 Ranks exchange spikes every (smallest cross-rank axonal delay + 1) steps: every step with the
-default undelayed input, every 6 steps with ``--input-delay 5`` (the column "every").
+default undelayed input, every 6 steps with ``--input-delay 5`` (the column "every"); where
+that is 2 or more, ``--overlap`` lets exchanges overlap the next step(s) (every one step
+fewer; the column "lag": steps computed while an exchange travels, the smallest over ranks);
+``--no-overlap`` (the default, as the model's) runs them blocking.
 
     python benchmarks/distributed.py [--ranks 1 2 3] [--neurons 20000] [--ms 1000]
-                                     [--input-delay 5]
+                                     [--input-delay 5] [--overlap | --no-overlap]
 
 On a machine with fewer cores than ranks the ranks share cores, and every step waits for the
 slowest: expect no speed-up there; the exchange's cost is what this measures then.
@@ -68,12 +71,12 @@ def describe(model, num_neurons: int, num_exc_pops: int, backend: str, input_del
 
 
 def run(num_neurons: int, num_exc_pops: int, milliseconds: float, backend: str, path: str,
-        input_delay: int, distributed: bool):
+        input_delay: int, distributed: bool, overlap: bool = False):
     """Build, load and simulate; (loop seconds, spikes, exchange seconds, build+load s,
-    steps between exchanges)."""
+    steps between exchanges, steps computed while an exchange travels)."""
     from pygenn import GeNNModel
 
-    kwargs = {"distribution": None} if distributed else {}
+    kwargs = {"distribution": None, "overlap_exchange": overlap} if distributed else {}
     model = GeNNModel("float", "dist_bench", backend=backend, **kwargs)
     model.show_progress = False
     pops = describe(model, num_neurons, num_exc_pops, backend, input_delay)
@@ -88,7 +91,7 @@ def run(num_neurons: int, num_exc_pops: int, milliseconds: float, backend: str, 
     model.pull_recording_buffers_from_device()
     spikes = sum(len(pop.spike_recording_data[0][0]) for pop in pops)
     return (loop, spikes, getattr(model, "exchange_time", 0.0), loaded - start,
-            getattr(model, "exchange_interval", None))
+            getattr(model, "exchange_every", None), getattr(model, "exchange_lag", None))
 
 
 def main():
@@ -101,14 +104,18 @@ def main():
     parser.add_argument("--backend", default="single_threaded_cpu")
     parser.add_argument("--input-delay", type=int, default=0,
                         help="axonal delay (steps) of the Poisson input's synapse groups")
+    parser.add_argument("--overlap", dest="overlap", action="store_true", default=False,
+                        help="overlap exchanges with computation where delays allow")
+    parser.add_argument("--no-overlap", dest="overlap", action="store_false",
+                        help="blocking exchanges (the default)")
     options = parser.parse_args()
     from pygenn.distributed import run_ranks
 
     print(f"{options.neurons} neurons in {options.pops + 1} populations (+1000 Poisson), "
           f"{options.ms:.0f} ms, backend {options.backend}, {os.cpu_count()} CPUs, input "
-          f"delay {options.input_delay} steps")
-    print("ranks    s per bio s (median, range)    exchange s/bio s (median, range)   every   "
-          "spikes   build+load s")
+          f"delay {options.input_delay} steps, overlap {'on' if options.overlap else 'off'}")
+    print("ranks    s per bio s (median, range)    exchange s/bio s (median, range)   every  lag"
+          "   spikes   build+load s")
     with tempfile.TemporaryDirectory() as path:
         for label, ranks in [("plain", None)] + [(str(n), n) for n in options.ranks]:
             figures = []
@@ -118,17 +125,19 @@ def main():
                 if ranks is None:
                     results = [run(*args, False)]
                 else:
-                    results = run_ranks(run, ranks, *args, True)
+                    results = run_ranks(run, ranks, *args, True, options.overlap)
                 slowest = max(results, key=lambda r: r[0])
+                lag = None if results[0][5] is None else min(r[5] for r in results)
                 figures.append((slowest[0], slowest[2], results[0][1], slowest[3],
-                                results[0][4]))
+                                results[0][4], lag))
             per_second = [f[0] * 1000.0 / options.ms for f in figures]
             exchange = [f[1] * 1000.0 / options.ms for f in figures]
             every = "-" if figures[0][4] is None else str(figures[0][4])
+            lag = "-" if figures[0][5] is None else str(figures[0][5])
             print(f"{label:6s}   {statistics.median(per_second):7.3f} "
                   f"({min(per_second):.3f}-{max(per_second):.3f})"
                   f"{'':10s}{statistics.median(exchange):7.3f} "
-                  f"({min(exchange):.3f}-{max(exchange):.3f}){'':12s}{every:>5s}   "
+                  f"({min(exchange):.3f}-{max(exchange):.3f}){'':12s}{every:>5s}  {lag:>3s}   "
                   f"{figures[0][2]:8d}   {statistics.median(f[3] for f in figures):.2f}")
 
 

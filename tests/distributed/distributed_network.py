@@ -94,7 +94,7 @@ def describe(model) -> dict:
     return {"poisson": poisson, "exc": exc, "inh": inh, "out": out}
 
 
-def describe_delayed(model, quirk: bool = False) -> dict:
+def describe_delayed(model, quirk: bool = False, longer: int = 0) -> dict:
     """A network whose synapse groups between different populations all have axonal delays of
     2 steps or more, so over any partition the ranks exchange spikes every 3 steps.
 
@@ -104,6 +104,8 @@ def describe_delayed(model, quirk: bool = False) -> dict:
     inh and poisson with delay 2, short of their sources' largest delays. With ``quirk``,
     poisson's prev_st_pre group gets poisson's largest delay (4), whose read wraps round to the
     newest queue slot: the exchange must then run every step where it crosses ranks.
+    ``longer`` adds that many steps to the delay of every group between different
+    populations (overlapped exchanges then let more steps compute while spikes travel).
     """
     model.dt = 0.5
     model.seed = 8765
@@ -123,7 +125,7 @@ def describe_delayed(model, quirk: bool = False) -> dict:
     def connect(name, matrix, source, target, weight_update, psm, connectivity, delay):
         sg = model.add_synapse_population(name, matrix, source, target, weight_update, psm,
                                           connectivity)
-        sg.axonal_delay_steps = delay
+        sg.axonal_delay_steps = delay + (longer if source is not target else 0)
         return sg
 
     uniform_g = {"g": init_var("Uniform", {"min": 0.5, "max": 1.5})}
@@ -160,7 +162,8 @@ def describe_delayed(model, quirk: bool = False) -> dict:
 
 #: the networks the tests run, by name
 NETWORKS = {"basic": describe, "delayed": describe_delayed,
-            "delayed_quirk": lambda model: describe_delayed(model, quirk=True)}
+            "delayed_quirk": lambda model: describe_delayed(model, quirk=True),
+            "delayed_longer": lambda model: describe_delayed(model, longer=3)}
 
 #: synapse groups whose connectivity the tests compare where it is FixedNumberTotalWithReplacement
 COMPARED_CONNECTIVITY = ("exc_inh", "inh_exc")
@@ -214,12 +217,15 @@ def run_one_rank(path: str, network: str = "basic") -> dict:
 
 
 def run_rank(path: str, partition=None, backend: str = "single_threaded_cpu",
-             network: str = "basic") -> dict:
+             network: str = "basic", overlap: bool = True) -> dict:
     """One rank of the distributed model (run by ``run_ranks``)."""
-    model = GeNNModel("float", f"dist_{network}", backend=backend, partition=partition)
+    model = GeNNModel("float", f"dist_{network}", backend=backend, partition=partition,
+                      overlap_exchange=overlap)
     pops = NETWORKS[network](model)
     result = simulate(model, pops, path)
     result["exchange_interval"] = model.exchange_interval
+    result["exchange_every"] = model.exchange_every
+    result["exchange_lag"] = model.exchange_lag
     result["num_exchanges"] = model.num_exchanges
     # state of populations other ranks simulate: a clear error, not wrong numbers
     result["remote_errors"] = {}

@@ -1,7 +1,8 @@
 """One model over 1, 2 and 3 ranks (processes on this machine): identical results.
 
 The reference is a plain GeNNModel, for the basic network (spikes exchanged every step) and the
-delayed one (every 3 steps; ``distributed_network.describe_delayed``). Each distributed run spawns its ranks with
+delayed one (every 3 steps blocking, every 2 overlapped with the next steps' computation;
+``distributed_network.describe_delayed``). Each distributed run spawns its ranks with
 ``pygenn.distributed.run_ranks``; every rank gathers every population's recorded spikes, so
 every rank's spike trains must equal the reference exactly, as must the plastic weights and
 final voltages read on the rank that simulates them.
@@ -48,7 +49,9 @@ def _same_spikes(a: dict, b: dict) -> dict:
 
 @pytest.mark.parametrize("num_ranks,partition", PARTITIONS)
 def test_identical_to_one_rank(reference, tmp_path, num_ranks, partition):
-    _check_run(reference, tmp_path, num_ranks, partition, "single_threaded_cpu")
+    results = _check_run(reference, tmp_path, num_ranks, partition, "single_threaded_cpu")
+    # a delay-0 group crosses ranks: every step reads the step just taken, nothing overlaps
+    assert [(r["exchange_every"], r["exchange_lag"]) for r in results] == [(1, 0)] * num_ranks
 
 
 def test_multi_threaded_ranks_identical_to_one_rank(reference, tmp_path):
@@ -59,16 +62,52 @@ def test_multi_threaded_ranks_identical_to_one_rank(reference, tmp_path):
 def test_exchange_every_min_delay_steps_identical(delayed_reference, tmp_path, num_ranks,
                                                   partition):
     results = _check_run(delayed_reference, tmp_path, num_ranks, partition,
-                         "single_threaded_cpu", "delayed")
+                         "single_threaded_cpu", "delayed", overlap=False)
     # smallest cross-rank axonal delay 2 steps: a spike of step k is first read in step k + 3
     assert [r["exchange_interval"] for r in results] == [3] * num_ranks
+    assert [r["exchange_lag"] for r in results] == [0] * num_ranks
     assert [r["num_exchanges"] for r in results] == [net.NUM_STEPS // 3] * num_ranks
 
 
-def test_exchange_every_min_delay_steps_multi_threaded(delayed_reference, tmp_path):
+@pytest.mark.parametrize("num_ranks,partition", DELAYED_PARTITIONS)
+def test_overlapped_exchanges_identical(delayed_reference, tmp_path, num_ranks, partition):
+    """Exchanges every 2 steps, each waited for only before the step that first reads it on
+    that rank: the next step (or two) computes meanwhile, and nothing changes."""
+    results = _check_run(delayed_reference, tmp_path, num_ranks, partition,
+                         "single_threaded_cpu", "delayed", overlap=True)
+    assert [r["exchange_interval"] for r in results] == [3] * num_ranks
+    assert [r["exchange_every"] for r in results] == [2] * num_ranks
+    assert [r["num_exchanges"] for r in results] == [net.NUM_STEPS // 2] * num_ranks
+    assert all(r["exchange_lag"] >= 1 for r in results)
+    if partition == {"poisson": 0, "exc": 0, "inh": 1, "out": 1}:
+        # rank 0 reads remote spikes only through inh_exc (delay 3): it waits a step later
+        # than rank 1, so two exchanges are in flight when it waits for the older one
+        assert [r["exchange_lag"] for r in results] == [2, 1]
+
+
+def test_overlapped_exchanges_multi_threaded(delayed_reference, tmp_path):
     results = _check_run(delayed_reference, tmp_path, 2, DELAYED_PARTITIONS[0][1],
-                         "multi_threaded_cpu", "delayed")
+                         "multi_threaded_cpu", "delayed", overlap=True)
+    assert results[0]["num_exchanges"] == net.NUM_STEPS // 2
+    results = _check_run(delayed_reference, tmp_path, 2, DELAYED_PARTITIONS[0][1],
+                         "multi_threaded_cpu", "delayed", overlap=False)
     assert results[0]["num_exchanges"] == net.NUM_STEPS // 3
+
+
+@pytest.mark.parametrize("num_ranks,partition", [
+    (2, {"poisson": 0, "exc": 0, "inh": 1, "out": 1}),
+    (3, {"poisson": 2, "exc": 0, "inh": 1, "out": 2}),
+])
+def test_overlapped_exchanges_longer_delays(tmp_path, num_ranks, partition):
+    """Delays 5-7 between populations: batches of 5 steps, written as late as the slots allow
+    (whole batches of prev-spike-time bookkeeping redone after the steps that followed)."""
+    reference = net.run_one_rank(str(tmp_path / "one"), "delayed_longer")
+    for overlap in (True, False):
+        results = _check_run(reference, tmp_path / f"ranks{overlap}", num_ranks, partition,
+                             "single_threaded_cpu", "delayed_longer", overlap=overlap)
+        assert results[0]["exchange_interval"] == 6
+        assert results[0]["exchange_every"] == (5 if overlap else 6)
+        assert all((r["exchange_lag"] >= 1) == overlap for r in results)
 
 
 def test_fixed_number_total_groups_on_different_ranks(delayed_reference, tmp_path):
@@ -90,18 +129,20 @@ def test_fixed_number_total_groups_on_different_ranks(delayed_reference, tmp_pat
 def test_newest_slot_prev_spike_time_exchanges_every_step(tmp_path):
     """A cross-rank group reading prev_st_pre with its source's largest delay reads the newest
     queue slot (GeNN's quirk): it needs every step's spikes at once, so the exchange stays
-    every step, and the results stay identical."""
+    every step and blocking (overlap asked for), and the results stay identical."""
     reference = net.run_one_rank(str(tmp_path / "one"), "delayed_quirk")
     results = _check_run(reference, tmp_path / "ranks", 2,
                          {"poisson": 0, "exc": 0, "inh": 1, "out": 1},
                          "single_threaded_cpu", "delayed_quirk")
     assert results[0]["exchange_interval"] == 1
     assert results[0]["num_exchanges"] == net.NUM_STEPS
+    assert [r["exchange_lag"] for r in results] == [0, 0]
 
 
-def _check_run(reference, tmp_path, num_ranks, partition, backend, network="basic"):
+def _check_run(reference, tmp_path, num_ranks, partition, backend, network="basic",
+               overlap=True):
     results = run_ranks(net.run_rank, num_ranks, str(tmp_path), partition, backend, network,
-                        timeout=300)
+                        overlap, timeout=300)
     assert [r["rank"] for r in results] == list(range(num_ranks))
     assert len({r["pid"] for r in results}) == num_ranks
     assignment = results[0]["partition"]

@@ -16,7 +16,7 @@ from .transport import ENV_DISTRIBUTION, ENV_NUM_RANKS
 
 def requested(kwargs: dict) -> bool:
     """Whether ``GeNNModel(**kwargs)`` in this process should be a distributed model."""
-    return ("distribution" in kwargs or "partition" in kwargs
+    return ("distribution" in kwargs or "partition" in kwargs or "overlap_exchange" in kwargs
             or bool(os.environ.get(ENV_DISTRIBUTION)) or ENV_NUM_RANKS in os.environ)
 
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .transport import Request
+
 class _Exported:
     """A population this rank owns whose spikes other ranks need."""
 
@@ -92,42 +94,51 @@ class _Proxy:
             slot = (int(self.pointer[0]) + 1) % self.slots
             self._kept_prev = self.prev_spike_times[slot * self.n:(slot + 1) * self.n].copy()
 
-    def write(self, lists: list, first_step: int, dt: float) -> None:
-        """Write the spike lists of steps ``first_step``, ``first_step + 1``, ... (the last is
-        the step just taken) and redo the owner's spike-time bookkeeping of those steps.
+    def write(self, lists: list, first_step: int, last_step: int, dt: float) -> None:
+        """Write the spike lists of steps ``first_step``, ``first_step + 1``, ... and redo the
+        owner's spike-time bookkeeping of those steps and of the steps after them up to
+        ``last_step``, the step just taken (whose lists have not arrived yet: empty so far).
 
         What the owner's neuron update does in step j (slot ``q_j``) that concerns the times:
         first, for the neurons in step j - 1's list, ``prevST[q_{j-1}] = t_j - dt``; then
         every neuron that spikes sets ``sT[q_j] = t_j`` (its ``prevST[q_j]`` stays as the slot
         held it), every other one copies ``sT`` and ``prevST`` from ``q_{j-1}``. The proxy's
-        own update did that for each step with the lists it had then; for the first step of
-        the batch the slot it copied from was complete, for later ones it was not.
+        own update did that for each step with the lists it had then, so every slot from
+        ``first_step`` on may hold copies of incomplete ones: redo the copies in step order
+        (the slot of ``first_step - 1`` is complete: the batches before were written first).
+        The slots from ``first_step`` to ``last_step`` are all still in the queue: the caller
+        writes a batch at the latest before step ``first_step + m`` (m <= the queue length).
         """
-        n, newest = self.n, len(lists) - 1
+        n = self.n
         pointer = self._slot()
-        for i, ids in enumerate(lists):
-            slot = (pointer - (newest - i)) % self.slots if self.queued else 0
+        if not self.queued:
+            # one slot: each step's list and times replace the last's (interval 1, blocking)
+            ids = lists[-1]
+            self.count[0] = len(ids)
+            self.spikes[:len(ids)] = ids
+            if self.spike_times is not None and len(ids):
+                self.spike_times[ids] = self.time_dtype.type(float(last_step) * dt)
+            return
+        for step in range(first_step, last_step + 1):
+            slot = (pointer - (last_step - step)) % self.slots
             start = slot * n
+            previous = ((slot - 1) % self.slots) * n
+            for times in (self.spike_times, self.prev_spike_times):
+                if times is not None:
+                    times[start:start + n] = times[previous:previous + n]
+            i = step - first_step
+            if i >= len(lists):
+                continue           # not arrived yet: empty, as the proxy's update left it
+            ids = lists[i]
             self.count[slot] = len(ids)
             self.spikes[start:start + len(ids)] = ids
-            step = first_step + i
-            # as the generated code computes t: (timepoint)((double)timestep * dt)
-            time = self.time_dtype.type(float(step) * dt)
-            if not self.queued:
-                if self.spike_times is not None and len(ids):
-                    self.spike_times[ids] = time
-                continue
-            if i > 0:
-                previous = ((slot - 1) % self.slots) * n
-                for times in (self.spike_times, self.prev_spike_times):
-                    if times is not None:
-                        times[start:start + n] = times[previous:previous + n]
             if not len(ids):
                 continue
             if self.spike_times is not None:
-                self.spike_times[start + ids] = time
+                # as the generated code computes t: (timepoint)((double)timestep * dt)
+                self.spike_times[start + ids] = self.time_dtype.type(float(step) * dt)
             if self.prev_spike_times is not None:
-                if i < newest:
+                if step < last_step:
                     # the next step's update has run (with an empty list here): do its part,
                     # t_{j+1} - dt in the time type, as the generated code computes it
                     following = self.time_dtype.type(float(step + 1) * dt)
@@ -136,8 +147,26 @@ class _Proxy:
                     self.prev_spike_times[start + ids] = self._kept_prev[ids]
 
 
+class _Batch:
+    """Steps whose spike lists are on their way: ``first_step`` and ``num_steps`` of them;
+    ``due`` is the step before which they must be in the proxies."""
+
+    __slots__ = ("first_step", "num_steps", "request", "due")
+
+    def __init__(self, first_step: int, num_steps: int, request, due: int):
+        self.first_step, self.num_steps = first_step, num_steps
+        self.request, self.due = request, due
+
+
 class SpikeExchange:
-    """Sends this rank's spikes and fills its proxies, every ``interval`` steps.
+    """Sends this rank's spikes and fills its proxies.
+
+    Blocking (``overlap`` off, or interval 1): every ``interval`` steps, exchange the steps
+    since the last exchange and write them into the proxies before the next step. Overlapped:
+    every ``interval - 1`` steps start the exchange of the steps since the last one, and write
+    a batch into the proxies only before the step that first reads it (``due``: its first
+    step + ``local_interval``), so the steps in between compute while it travels. See
+    ``overlap_schedule``.
 
     Parameters
     ----------
@@ -155,10 +184,20 @@ class SpikeExchange:
     time_dtype : numpy dtype
         dtype of spike times (the model's ``time_precision``).
     interval : int, optional
-        Steps between exchanges (``exchange_interval``; the same on every rank).
+        ``exchange_interval``: a spike of step j is first read in step j + ``interval``
+        (on some rank; the same on every rank).
+    overlap : bool, optional
+        Overlap exchanges with the following steps where ``interval`` allows it.
+    local_interval : int, optional
+        A spike of step j is first read on this rank in step j + ``local_interval``
+        (>= ``interval``; default ``interval``).
 
     Attributes
     ----------
+    every : int
+        Steps between exchanges (the same on every rank).
+    lag : int
+        Steps this rank computes between starting an exchange and waiting for it (0: blocking).
     exchanges : int
         Exchanges (collective calls) so far.
     sent : int
@@ -166,7 +205,8 @@ class SpikeExchange:
     """
 
     def __init__(self, runtime, transport, exports: list, proxies: dict, dt: float,
-                 time_dtype, interval: int = 1):
+                 time_dtype, interval: int = 1, overlap: bool = False,
+                 local_interval: int | None = None):
         self.runtime, self.transport, self.dt = runtime, transport, float(dt)
         self.time_dtype = np.dtype(time_dtype)
         rank = transport.rank
@@ -176,28 +216,48 @@ class SpikeExchange:
                         for name, n in proxies.items()}
         self.active = any(exports)
         self.interval = int(interval)
-        self.pending = 0       # steps taken since the last exchange
+        self.every, self.lag = overlap_schedule(self.interval, local_interval, overlap)
+        self.pending = 0       # steps taken since the last exchange started
+        self.in_flight: list = []      # _Batch, oldest first
         self.exchanges = 0
         self.sent = 0
 
     def before_step(self) -> None:
+        """Write the batches the coming step may read; keep what the proxies' update of this
+        step overwrites."""
+        if self.in_flight:
+            step = self.runtime.timestep
+            while self.in_flight and self.in_flight[0].due <= step:
+                self._complete(self.in_flight.pop(0))
         for proxy in self.proxies.values():
             proxy.before_step()
 
     def after_step(self) -> None:
-        """Count the step just taken; exchange once ``interval`` steps are pending."""
+        """Count the step just taken; start an exchange once ``every`` steps are pending."""
         if not self.active:
             return
         self.pending += 1
-        if self.pending >= self.interval:
-            self.flush()
+        if self.pending >= self.every:
+            self._start(self.lag)
 
     def flush(self) -> None:
-        """Exchange the pending steps now (a collective: every rank calls it at the same
-        step, as every rank steps alike)."""
+        """Deliver every step taken so far: wait for the exchanges in flight, then exchange
+        the pending steps (a collective: every rank calls it at the same step, as every rank
+        steps alike)."""
+        while self.in_flight:
+            self._complete(self.in_flight.pop(0))
+        self._start(0)
+
+    def drain(self) -> None:
+        """Wait for the exchanges in flight (the steps not yet sent stay pending)."""
+        while self.in_flight:
+            self._complete(self.in_flight.pop(0))
+
+    def _start(self, lag: int) -> None:
         num_steps, self.pending = self.pending, 0
         if not self.active or num_steps == 0:
             return
+        # copied into bytes now: the owner's queue slots are reused as the next steps run
         parts = []
         for exported in self.mine:
             for ids in exported.recent(num_steps):
@@ -206,9 +266,24 @@ class SpikeExchange:
                 self.sent += len(ids)
         payload = np.concatenate(parts).astype(np.uint32, copy=False).tobytes() if parts \
             else b""
-        received = self.transport.allgather(payload)
+        now = self.runtime.timestep
+        batch = _Batch(now - num_steps, num_steps, None, now + lag)
+        if lag == 0:
+            batch.request = Request.completed(self.transport.allgather(payload))
+        else:
+            batch.request = self.transport.start_allgather(payload)
         self.exchanges += 1
-        first_step = self.runtime.timestep - num_steps
+        if lag == 0:
+            self._complete(batch)
+        else:
+            self.in_flight.append(batch)
+
+    def _complete(self, batch: "_Batch") -> None:
+        """Wait for ``batch`` and write it into the proxies (between steps: nothing reads the
+        proxies while this runs)."""
+        received = batch.request.wait()
+        last_step = self.runtime.timestep - 1
+        num_steps = batch.num_steps
         for rank, data in enumerate(received):
             if rank == self.transport.rank or not self.exports[rank]:
                 continue
@@ -222,7 +297,28 @@ class SpikeExchange:
                     offset += 1 + count
                 proxy = self.proxies.get(name)
                 if proxy is not None:
-                    proxy.write(lists, first_step, self.dt)
+                    proxy.write(lists, batch.first_step, last_step, self.dt)
+
+
+def overlap_schedule(interval: int, local_interval: int | None, overlap: bool) -> tuple:
+    """(steps between exchanges, steps a rank computes before it waits for one).
+
+    A spike of step j is read first in step j + ``interval`` on some rank, and in step
+    j + ``local_interval`` on this one (the smallest cross-rank delay + 1 over the groups
+    whose targets it simulates). Exchanging every k steps the lists of steps a .. a + k - 1
+    (sent after step a + k - 1) and writing them before step a + ``local_interval`` lets
+    ``local_interval`` - k steps compute in between. k = ``interval`` leaves nothing on the
+    rank with the smallest delay, so overlapping exchanges every ``interval`` - 1 steps: every
+    rank then computes at least one step while each exchange travels. Interval 1 cannot
+    overlap (every step reads the step just taken), nor can a rank wait later than the
+    queue allows: the proxies' queues hold ``local_interval`` or more steps (each holds its
+    source's largest delay + 1), so a batch's slots are still there when it is written.
+    """
+    local = interval if local_interval is None else max(int(local_interval), interval)
+    if not overlap or interval < 2:
+        return interval, 0
+    every = interval - 1
+    return every, local - every
 
 
 def exchange_interval(model, plan, ranks: dict) -> int:
@@ -253,6 +349,29 @@ def exchange_interval(model, plan, ranks: dict) -> int:
             return 1           # reads the newest slot (the quirk in the module docstring)
         interval = delay + 1 if interval is None else min(interval, delay + 1)
     return 1 if interval is None else interval
+
+
+def local_exchange_interval(model, ranks: dict, rank: int, interval: int) -> int:
+    """The step after which this rank first reads a spike of step j, minus j: the smallest
+    axonal delay + 1 of the cross-rank synapse groups whose targets ``rank`` simulates
+    (``interval`` where it simulates none, or where ``interval`` is 1).
+
+    Parameters
+    ----------
+    model : GeNNModel
+        The whole model.
+    ranks : dict
+        Neuron population name -> rank.
+    rank : int
+        This rank.
+    interval : int
+        ``exchange_interval`` (the smallest over all ranks).
+    """
+    if interval < 2:
+        return interval
+    delays = [sg.axonal_delay_steps for sg in model.synapse_populations.values()
+              if ranks[sg.trg.name] == rank and ranks[sg.src.name] != rank]
+    return max(interval, min(delays) + 1) if delays else interval
 
 
 def exported_populations(model, ranks: dict, num_ranks: int) -> list:

@@ -6,7 +6,8 @@
 model with the same ``add_*`` calls; at ``build()`` the ranks agree on which rank simulates which
 neuron population (``partition``), and each builds, compiles and loads only its part
 (``localise.LocalView``). ``step_time()`` steps the local part and exchanges spikes every
-``exchange_interval`` steps (``exchange.SpikeExchange``).
+``exchange_interval`` steps (``exchange.SpikeExchange``), or, with ``overlap_exchange``, every
+``exchange_interval - 1`` steps while the next step computes.
 ``pull_recording_buffers_from_device()`` gathers every population's recording buffers to every
 rank, so ``spike_recording_data`` of any population reads the same on every rank, and the
 script's plotting or saving code runs unchanged.
@@ -32,6 +33,9 @@ from . import partition as part
 from . import support
 from .localise import LocalView
 from .transport import transport_for
+
+#: environment variable that turns overlapped exchanges on ("1") for scripts run unchanged
+ENV_OVERLAP = "PYGENN_EXCHANGE_OVERLAP"
 
 #: backends whose spike lists the exchange can read and write between steps
 CPU_BACKENDS = ("single_threaded_cpu", "multi_threaded_cpu")
@@ -121,6 +125,11 @@ class DistributedGeNNModel(GeNNModel):
     partition : dict, optional
         Neuron population (or name) -> rank for populations to place by hand; the others are
         balanced by estimated work (``partition.assign``).
+    overlap_exchange : bool, optional
+        Let the next step(s) compute while spikes travel (where ``exchange_interval`` >= 2;
+        results are the same either way). Default: off (on 2 shared cores it measured ~20%
+        slower: ``benchmarks/distributed.py``), unless the environment variable
+        ``PYGENN_EXCHANGE_OVERLAP`` is ``1``. Can be changed until ``load()``.
 
     Attributes
     ----------
@@ -131,8 +140,15 @@ class DistributedGeNNModel(GeNNModel):
     exchange_time : float
         Seconds this rank spent exchanging spikes (waiting for other ranks included).
     exchange_interval : int
-        After ``build()``: steps between spike exchanges, the smallest axonal delay (in steps)
-        of the synapse groups that cross ranks + 1 (1 in the cases ``exchange`` explains).
+        After ``build()``: the smallest axonal delay (in steps) of the synapse groups that
+        cross ranks + 1 (1 in the cases ``exchange`` explains): a spike of step j is first
+        read in step j + ``exchange_interval``. Blocking exchanges run every that many steps.
+    exchange_every : int
+        After ``load()``: steps between spike exchanges as run (``exchange_interval``, or one
+        less when they overlap computation).
+    exchange_lag : int
+        After ``load()``: steps this rank computes between starting an exchange and waiting
+        for it (0: blocking).
     """
 
     _neuron_group_class = NeuronGroup
@@ -142,9 +158,15 @@ class DistributedGeNNModel(GeNNModel):
     _custom_update_wu_class = CustomUpdateWU
     _custom_connectivity_update_class = CustomConnectivityUpdate
 
-    def __init__(self, *args, distribution=None, partition=None, **kwargs):
+    def __init__(self, *args, distribution=None, partition=None, overlap_exchange=None,
+                 **kwargs):
         self._transport = transport_for(distribution)
         self._explicit_partition = partition
+        if overlap_exchange is None:
+            overlap_exchange = os.environ.get(ENV_OVERLAP, "").strip().lower() in (
+                "1", "on", "true", "yes")
+        self.overlap_exchange = bool(overlap_exchange)
+        self._local_interval = None
         self._owner_of = None
         self._local = None
         self._exchange = None
@@ -175,6 +197,21 @@ class DistributedGeNNModel(GeNNModel):
     def num_exchanges(self) -> int:
         """Spike exchanges (collective calls) since ``load()``."""
         return 0 if self._exchange is None else self._exchange.exchanges
+
+    @property
+    def exchange_every(self) -> int:
+        """Steps between spike exchanges as run (after ``load()``)."""
+        if self._exchange is None:
+            raise RuntimeError("the exchange schedule is set at load(); load the model first")
+        return self._exchange.every
+
+    @property
+    def exchange_lag(self) -> int:
+        """Steps this rank computes while an exchange travels (after ``load()``; 0:
+        blocking)."""
+        if self._exchange is None:
+            raise RuntimeError("the exchange schedule is set at load(); load the model first")
+        return self._exchange.lag
 
     @property
     def timestep(self) -> int:
@@ -223,6 +260,8 @@ class DistributedGeNNModel(GeNNModel):
         support.check(self, whole_plan, ranks)
         self._owner_of = self._owners(ranks)
         self.exchange_interval = ex.exchange_interval(self, whole_plan, ranks)
+        self._local_interval = ex.local_exchange_interval(self, ranks, self.rank,
+                                                          self.exchange_interval)
         self._local = LocalView(self, ranks, self.rank, whole_plan)
         self._exports = ex.exported_populations(self, ranks, self.num_ranks)
         rank_path = os.path.join(path_to_model, f"{self.name}_rank{self.rank}")
@@ -279,7 +318,9 @@ class DistributedGeNNModel(GeNNModel):
         self._exchange = ex.SpikeExchange(
             self._runtime, self._transport, self._exports,
             {name: proxy.num_neurons for name, proxy in self._local.proxies.items()},
-            self.dt, self.genn_types[self.time_precision], self.exchange_interval)
+            self.dt, self.genn_types[self.time_precision], self.exchange_interval,
+            overlap=self.overlap_exchange and self._transport.overlaps,
+            local_interval=self._local_interval)
         self._gathered = None
         self._loaded = True
         self._transport.barrier()
@@ -299,6 +340,9 @@ class DistributedGeNNModel(GeNNModel):
                 wrapper._no_storage = message
 
     def unload(self) -> None:
+        if self._exchange is not None:
+            # exchanges in flight are collectives the other ranks take part in: finish them
+            self._exchange.drain()
         super().unload()
         self._exchange = None
         self._gathered = None
@@ -315,12 +359,15 @@ class DistributedGeNNModel(GeNNModel):
         if not (type(num_steps) is int and num_steps == 1):
             num_steps = stepping.check_num_steps(num_steps, self._runtime.timestep)
         runtime, exchange = self._runtime, self._exchange
+        clock = time.perf_counter
         for _ in range(num_steps):
-            exchange.before_step()
+            start = clock()
+            exchange.before_step()          # waits for the spikes this step reads
+            started = clock()
             runtime.step_time()
-            start = time.perf_counter()
-            exchange.after_step()
-            self.exchange_time += time.perf_counter() - start
+            stepped = clock()
+            exchange.after_step()           # sends (and, blocking, waits)
+            self.exchange_time += (started - start) + (clock() - stepped)
 
     def custom_update(self, name: str) -> None:
         """Run the update group ``name`` (its members on this rank; every rank calls it)."""

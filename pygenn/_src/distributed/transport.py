@@ -3,13 +3,21 @@
 The distributed model needs only a few collectives, all called by every rank in the same order
 (the ranks run the same script): ``allgather`` of a byte string per rank (spikes every step,
 recording buffers when the script pulls them), ``broadcast`` of a small picklable object and
-``barrier``. Three implementations:
+``barrier``; and ``start_allgather``, the allgather split in two (start it, compute, then
+``wait()`` for the result), with which the spike exchange overlaps the next steps' computation.
+Collectives complete in the order they were started or called, whichever way they were called.
+Three implementations:
 
 * ``SingleRank``: one rank, no communication (the distributed code path on one process).
 * ``LocalProcesses``: ranks are processes on one machine, started by ``run_ranks`` or by
   ``python -m pygenn.distributed``; rank 0 is the hub of a star of Unix-domain sockets
   (``multiprocessing.connection``). Needs nothing beyond the standard library, so CI tests it.
-* ``Mpi``: mpi4py (optional extra ``pygenn[mpi]``), for ranks started by ``mpirun``.
+  A started allgather runs on a background thread (``_Worker``): the socket calls and the
+  model's step (a ctypes call) both release the GIL, so the exchange progresses while the
+  step computes.
+* ``Mpi``: mpi4py (optional extra ``pygenn[mpi]``), for ranks started by ``mpirun``; started
+  allgathers run on the same kind of thread where MPI allows calls from another thread
+  (``MPI_THREAD_SERIALIZED`` or better), else they complete when started.
 
 An NCCL transport for GPU ranks would implement the same three calls on device buffers
 (``ncclAllGather`` of fixed-size spike words), with MPI or a socket hub only to start up.
@@ -18,7 +26,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import struct
+import threading
 import time
 
 #: environment variables through which a launcher describes the ranks to each process
@@ -32,8 +42,101 @@ ENV_DISTRIBUTION = "PYGENN_DISTRIBUTION"
 CONNECT_TIMEOUT = 120.0
 
 
+#: how long ``close()`` waits for collectives still running on a background thread (seconds)
+CLOSE_TIMEOUT = 30.0
+
+
 class RankFailure(RuntimeError):
     """Another rank stopped (its process ended or raised) while this one waited for it."""
+
+
+class Request:
+    """A started collective: ``wait()`` returns its result (or raises its error).
+
+    Attributes
+    ----------
+    background : bool
+        Whether it runs on a background thread (False: it completed when it was started).
+    """
+
+    def __init__(self, background: bool = True):
+        self.background = background
+        self._event = threading.Event()
+        self._result = None
+        self._error = None
+
+    @classmethod
+    def completed(cls, result=None, error: BaseException | None = None) -> "Request":
+        """A request that finished when it was started."""
+        request = cls(background=False)
+        request._finish(result, error)
+        return request
+
+    def _finish(self, result, error) -> None:
+        self._result, self._error = result, error
+        self._event.set()
+
+    def done(self) -> bool:
+        """Whether the result is there (``wait()`` would not block)."""
+        return self._event.is_set()
+
+    def wait(self):
+        """The collective's result, once every rank has contributed.
+
+        Raises
+        ------
+        RankFailure
+            If another rank stopped before the collective completed.
+        """
+        self._event.wait()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
+class _Worker:
+    """One background thread that runs a transport's collectives in the order they were
+    submitted (every rank submits the same sequence, so they pair up as if called in turn).
+
+    After a collective fails, the ones behind it fail with the same error at once: the ranks
+    are then out of step, and another attempt could only block.
+    """
+
+    def __init__(self, name: str):
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._failure = None
+        # a daemon: a rank that ends with a collective still waiting for a failed peer must
+        # still be able to exit (close() first waits CLOSE_TIMEOUT for normal completion)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, function) -> Request:
+        request = Request()
+        self._queue.put((function, request))
+        return request
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            function, request = item
+            if self._failure is not None:
+                request._finish(None, self._failure)
+                continue
+            try:
+                result = function()
+            except BaseException as error:      # noqa: BLE001 - handed to the waiting thread
+                self._failure = error
+                request._finish(None, error)
+            else:
+                request._finish(result, None)
+
+    def stop(self, timeout: float = CLOSE_TIMEOUT) -> bool:
+        """Let submitted collectives finish, then end the thread; whether it ended."""
+        self._queue.put(None)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
 
 class Transport:
@@ -50,10 +153,25 @@ class Transport:
     rank = 0
     size = 1
     name = "transport"
+    #: whether ``start_allgather`` returns before the other ranks have contributed
+    overlaps = False
 
     def allgather(self, data: bytes) -> list:
         """Every rank's ``data``, in rank order (a list of ``size`` byte strings)."""
         raise NotImplementedError
+
+    def start_allgather(self, data: bytes) -> Request:
+        """Start an allgather of ``data`` and return at once where the transport can (see
+        ``overlaps``); ``wait()`` on the request gives what ``allgather`` returns.
+
+        ``data`` is copied before this returns. Collectives complete in the order they were
+        started or called: a blocking call made while a started one is pending completes
+        after it.
+        """
+        try:
+            return Request.completed(self.allgather(bytes(data)))
+        except RankFailure as error:
+            return Request.completed(error=error)
 
     def broadcast(self, obj, root: int = 0):
         """``obj`` as given on ``root`` (any picklable object), returned on every rank."""
@@ -104,6 +222,8 @@ class LocalProcesses(Transport):
         self.rank, self.size = rank, size
         self._peers: list = []           # on rank 0: connection to rank r at index r - 1
         self._hub = None                 # on other ranks: the connection to rank 0
+        self._worker = None              # started by the first start_allgather
+        self.overlaps = size > 1
         if size == 1:
             return
         if rank == 0:
@@ -144,11 +264,9 @@ class LocalProcesses(Transport):
             raise RankFailure(f"rank {self.rank}: rank {peer} stopped (its process ended or "
                               "raised an exception; see its output)") from None
 
-    def allgather(self, data: bytes) -> list:
-        if self.size == 1:
-            return [bytes(data)]
+    def _allgather_now(self, data: bytes) -> list:
         if self.rank == 0:
-            parts = [bytes(data)] + [self._receive(c, r + 1) for r, c in enumerate(self._peers)]
+            parts = [data] + [self._receive(c, r + 1) for r, c in enumerate(self._peers)]
             packed = _pack(parts)
             for r, connection in enumerate(self._peers):
                 self._send(connection, packed, r + 1)
@@ -156,7 +274,28 @@ class LocalProcesses(Transport):
         self._send(self._hub, data, 0)
         return _unpack(self._receive(self._hub, 0))
 
+    def allgather(self, data: bytes) -> list:
+        if self.size == 1:
+            return [bytes(data)]
+        if self._worker is not None:
+            # behind any started allgather: the sockets carry one collective at a time
+            return self.start_allgather(data).wait()
+        return self._allgather_now(bytes(data))
+
+    def start_allgather(self, data: bytes) -> Request:
+        if self.size == 1:
+            return Request.completed([bytes(data)])
+        if self._worker is None:
+            self._worker = _Worker(f"pygenn-rank{self.rank}-exchange")
+        data = bytes(data)
+        return self._worker.submit(lambda: self._allgather_now(data))
+
     def close(self) -> None:
+        if self._worker is not None:
+            # collectives already started are part of the sequence every rank runs: let them
+            # finish (or fail, if a peer is gone) before the connections close
+            self._worker.stop()
+            self._worker = None
         for connection in self._peers + ([self._hub] if self._hub is not None else []):
             connection.close()
         self._peers, self._hub = [], None
@@ -196,15 +335,40 @@ class Mpi(Transport):
                               "\"pygenn[mpi]\" (or mpi4py against your cluster's MPI)") from error
         self._comm = comm if comm is not None else MPI.COMM_WORLD
         self.rank, self.size = self._comm.Get_rank(), self._comm.Get_size()
+        # a background thread may make MPI calls only if the library allows calls from a
+        # thread other than the main one, one thread at a time (all of ours then go through
+        # that thread, so they never overlap). Iallgather would need the sizes up front (a
+        # second collective), so a thread it is.
+        self.overlaps = self.size > 1 and MPI.Query_thread() >= MPI.THREAD_SERIALIZED
+        self._worker = None
+
+    def _call(self, function):
+        if self._worker is not None:
+            return self._worker.submit(function).wait()
+        return function()
 
     def allgather(self, data: bytes) -> list:
-        return self._comm.allgather(bytes(data))
+        data = bytes(data)
+        return self._call(lambda: self._comm.allgather(data))
+
+    def start_allgather(self, data: bytes) -> Request:
+        if not self.overlaps:
+            return super().start_allgather(data)
+        if self._worker is None:
+            self._worker = _Worker(f"pygenn-rank{self.rank}-exchange")
+        data = bytes(data)
+        return self._worker.submit(lambda: self._comm.allgather(data))
 
     def broadcast(self, obj, root: int = 0):
-        return self._comm.bcast(obj, root=root)
+        return self._call(lambda: self._comm.bcast(obj, root=root))
 
     def barrier(self) -> None:
-        self._comm.Barrier()
+        self._call(self._comm.Barrier)
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
 
 
 def transport_for(distribution) -> Transport:
