@@ -718,3 +718,31 @@ def test_device_only_and_zero_copy_locations(gpu, tmp_path):
     model.step_time()           # zero-copy models launch every step at once
     assert device_timestep(fake) == 1
     model.unload()
+
+
+def test_never_rebuild_loads_the_recorded_cuda_build(gpu, tmp_path, monkeypatch):
+    """A second process of a parallel run: the same script with never_rebuild=True loads the
+    recorded CUDA build (cubin, host library, manifest) without planning or generating; its
+    wrappers and the values given at construction are the first build's."""
+    first = make(delays, "cuda", tmp_path)
+    expected = {label: describe(w) for label, w in wrappers(first).items()}
+    refrac = first.neuron_populations["Pre"].vars["RefracTime"].view.copy()
+    first.unload()
+
+    from pygenn._src.codegen import plan as plan_module
+
+    def no_planning(*args, **kwargs):
+        raise AssertionError("never_rebuild planned the model again")
+    monkeypatch.setattr(plan_module, "ModelPlan", no_planning)
+    again = delays("cuda")
+    again.show_progress = False
+    again.build(str(tmp_path / "cuda"), never_rebuild=True)
+    assert again._generated is None and again._manifest.backend == "cuda"
+    again.load(RECORDING_STEPS)
+    assert {label: describe(w) for label, w in wrappers(again).items()} == expected
+    view = again.neuron_populations["Pre"].vars["RefracTime"]
+    np.testing.assert_array_equal(view.view, refrac)
+    np.testing.assert_array_equal(gpu.read(again, view), refrac)
+    again.step_time(5)
+    assert again.timestep == 5 and device_timestep(gpu.fake(again)) == 5
+    again.unload()
