@@ -8,6 +8,7 @@ failed ``debug_code`` checks and the values of ``_initError``.
 from __future__ import annotations
 
 import re
+import zlib
 
 # ---------------------------------------------------------------------- user-code markers
 MARKER_TAG = "(code string)"
@@ -29,6 +30,20 @@ def user_code_origin(source: str, line: int) -> str | None:
         if begin:
             return begin.group(1) or begin.group(2)
     return None
+
+
+# ---------------------------------------------------------------------- timers
+# the phases ``timing_enabled`` times: CPU libraries export ``pygenn_time_<phase>``, the CUDA
+# runtime times the same phases with events
+TIMED_PHASES = ("neuron_update", "presynaptic_update", "postsynaptic_update",
+                "synapse_dynamics", "init", "init_sparse")
+
+
+# ---------------------------------------------------------------------- random numbers
+def stream_id(*names: str) -> int:
+    """A stable 32-bit RNG stream id for a (group, purpose) pair: generated code's Philox
+    streams and the host generators pygenn fills arrays with are keyed by it."""
+    return zlib.crc32("/".join(names).encode()) & 0xFFFFFFFF
 
 
 # ---------------------------------------------------------------------- debug checks

@@ -25,12 +25,11 @@ from .cpu_preludes import (FLOAT_MODE_PRELUDE, FLOAT_MODE_SCOPE, FLOAT_MODE_VARI
 from ..codegen.dialect import GeneratedCodeDialect
 from ..codegen.target import Target
 from ..lang import types as T
+from ..contract import TIMED_PHASES
 from ..lang.stdlib import CPP_USING_DECLARATIONS
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import SynapseMatrixWeight as Weight
 
-PHASES = ("neuron_update", "presynaptic_update", "postsynaptic_update", "synapse_dynamics",
-          "init", "init_sparse")
 
 
 class CpuTarget(Target):
@@ -473,7 +472,7 @@ def _assemble(plan, neuron_merged, pre_merged, post_merged, dyn_merged, den_merg
     s.line("uint64_t _seed = 0;")
     s.line("uint32_t _numRecordingTimesteps = 1;")
     s.line("int _initError = 0;")
-    for phase in PHASES:
+    for phase in TIMED_PHASES:
         s.line(f"double pygenn_time_{phase} = 0.0;")
     all_merged = (neuron_merged + pre_merged + post_merged + dyn_merged + den_merged
                   + init_merged + sparse_merged + column_merged)

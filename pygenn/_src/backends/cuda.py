@@ -172,7 +172,7 @@ def generate_cuda(plan) -> CudaGeneratedModel:
     add(step, "presynaptic_update",
         generate_merged(plan, "PresynapticUpdate", pre,
                         lambda sp, f: _presynaptic(plan, sp, f, target)),
-        lambda sp: matrix_types.presynaptic_threads(sp),
+        lambda sp: matrix_types.presynaptic_threads(sp, target),
         lanes_of=lambda m, rows: _event_lanes(m, rows, plan.batch_size))
     post = [p for p in synapse_plans
             if "post_spike_syn_code" in p.codes or "post_event_syn_code" in p.codes]

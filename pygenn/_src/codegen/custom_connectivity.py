@@ -19,18 +19,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import param_arrays
+from .. import contract, param_arrays
 from ..lang import ForEachSynapse
 from ..lang import types as T
 from ..lang.stdlib import CPP_USING_DECLARATIONS
-from .custom_connectivity_plan import (BATCH, ELEMENT, ROW_FULL_ERROR, _var_dims,
+from .custom_connectivity_plan import (BATCH, ELEMENT, _var_dims,
                                        dependent_arrays)
 from .custom_update_plan import resolve_egp_ref, resolve_ref
 from .environments import EnvFactory
 from .fields import GroupFields, MergedGroup, c_literal
 from .init import InitGenerator
 from .merge import generate_merged
-from .plan import device_initialised, stream_id
+from ..contract import stream_id
+from .plan import device_initialised
 from .stream import CodeStream
 
 _READ_ONLY = 1
@@ -145,7 +146,7 @@ class RowUpdateGenerator:
         parts = [f"const {t.c_name} _arg{i} = ({t.c_name})($({i}));"
                  for i, t in enumerate(types)]
         parts += [f"const uint32_t _newLen = {row_length}[_id_pre];",
-                  f"if (_newLen >= {self.stride}) {{ _initError = {ROW_FULL_ERROR}; }}",
+                  f"if (_newLen >= {self.stride}) {{ _initError = {contract.ROW_FULL}; }}",
                   "else {",
                   f"const uint32_t _new = _id_pre * {self.stride} + _newLen;",
                   f"{ind}[_new] = ({ind_spec.numeric_type.c_name})_arg0;"]

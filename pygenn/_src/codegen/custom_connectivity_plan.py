@@ -17,7 +17,6 @@ from .code_strings import parse_code
 
 ELEMENT = int(VarAccessDim.ELEMENT)
 BATCH = int(VarAccessDim.BATCH)
-ROW_FULL_ERROR = 3     # _initError when add_synapse finds a row full
 
 
 @dataclass

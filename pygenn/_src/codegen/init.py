@@ -6,14 +6,15 @@ CUDA backend can map them to threads.
 """
 from __future__ import annotations
 
-from .. import param_arrays
+from .. import contract, param_arrays
 from ..lang import types as T
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import VarAccess, VarAccessDim, get_var_access_dim
 from ..model.enums import SynapseMatrixWeight as Weight
 from . import matrix_types
 from .code_strings import parse_code
-from .plan import device_initialised, stream_id
+from ..contract import stream_id
+from .plan import device_initialised
 from .stream import CodeStream
 
 
@@ -226,7 +227,8 @@ class InitGenerator:
                 else:
                     target = "_target"
                 s.line(f"const uint32_t _pos = {self.target.fetch_add(f'{row_length}[{target_row}]', '1u')};")
-                s.line(f"if (_pos >= {stride}) {{ _initError = 1; {row_length}[{target_row}] = "
+                s.line(f"if (_pos >= {stride}) {{ _initError = {contract.ROW_OVERFLOW}; "
+                       f"{row_length}[{target_row}] = "
                        f"{stride}; return; }}")
                 s.line(f"{ind}[{target_row} * {stride} + _pos] = {target};")
                 s.lines(matrix_types.sparse_kernel_store(self, sg, target_row, stride))
@@ -256,5 +258,5 @@ class InitGenerator:
                 with s.block(f"if (_pos < {col_stride})"):
                     s.line(f"{remap}[_id_post * {col_stride} + _pos] = _id_syn;")
                 with s.block("else"):
-                    s.line("_initError = 2;")
+                    s.line(f"_initError = {contract.COLUMN_OVERFLOW};")
 

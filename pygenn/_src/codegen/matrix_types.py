@@ -35,22 +35,22 @@ from .code_strings import parse_code
 from .matrix_types_plan import SPECIAL_CONNECTIVITY, bitmask_words_per_row  # noqa: F401
 from .matrix_types_plan import has as _is
 from .matrix_types_plan import has_special_presynaptic  # noqa: F401  (backends use it here)
-from .plan import device_initialised, stream_id
+from ..contract import stream_id
+from .plan import device_initialised
 from .stream import CodeStream
 from .synapse_update import SynapseUpdateGenerator
 from .weight_storage import flat_kernel_index
 
-WARP_SIZE = 32
 # warps a CUDA PROCEDURAL group launches (one per spike of a step, up to this many)
 PROCEDURAL_MAX_WARPS = 256
 
 
-def presynaptic_threads(splan) -> int:
+def presynaptic_threads(splan, target) -> int:
     """Threads the CUDA presynaptic update of a group wants (grid-stride loops cover more)."""
     sg = splan.group
     if _is(sg.matrix_type, Conn.PROCEDURAL):
         # a warp per spike; the grid-stride loop over spikes covers bursts beyond the cap
-        return WARP_SIZE * min(sg.src.num_neurons, PROCEDURAL_MAX_WARPS)
+        return target.warp_lanes * min(sg.src.num_neurons, PROCEDURAL_MAX_WARPS)
     if _is(sg.matrix_type, Conn.TOEPLITZ):
         return splan.row_stride                    # one thread per diagonal
     if _is(sg.matrix_type, Conn.BITMASK):
@@ -151,7 +151,7 @@ def _procedural_rows(s, gen, target, body, event):
     text = code.print(env, target.dialect)
     stream = gen.f.value("conn_rngStream", T.Uint32, stream_id(sg.name, "connectivity"))
     num_kernel = len(sg.kernel_size)
-    kernel_args = "".join(f", uint32_t _k{i}" for i in range(num_kernel))
+    kernel_args = _kernel_params(num_kernel)
     lanes = target.warp_lanes
     if lanes > 1:
         loop = (f"for (uint32_t _e = _lid / {lanes}u; _e < _numEvents; "

@@ -14,7 +14,7 @@ from ..model.enums import VarAccessMode, access_mode_of
 from .code_strings import ParsedCode
 from .environments import EnvFactory
 from .fields import c_literal
-from .plan import stream_id
+from ..contract import stream_id
 from .stream import CodeStream, model_name
 from .batching import batch_loop, recording_row
 from . import neuron_split

@@ -11,7 +11,6 @@ differs between backends the plan reads from the backend's declared ``Target`` (
 from __future__ import annotations
 
 import math
-import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,11 +42,6 @@ class ArraySpec:
     egp_name: str = ""             # an EGP's name in its snippet's code
     for_init: bool = False         # read by initialisation code (must exist before init runs)
     fill: object = 0               # initial contents after allocation
-
-
-def stream_id(*names: str) -> int:
-    """A stable 32-bit RNG stream id for a (group, purpose) pair."""
-    return zlib.crc32("/".join(names).encode()) & 0xFFFFFFFF
 
 
 def device_initialised(initialiser) -> bool:

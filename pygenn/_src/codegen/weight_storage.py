@@ -13,7 +13,7 @@ from ..model.enums import SynapseMatrixWeight as Weight
 from ..model.enums import VarAccessMode, access_mode_of
 from .code_strings import parse_code
 from .matrix_types_plan import has as _is
-from .plan import stream_id
+from ..contract import stream_id
 from .stream import CodeStream
 
 

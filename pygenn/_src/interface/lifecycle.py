@@ -12,6 +12,8 @@ import warnings
 
 import numpy as np
 
+from .. import contract
+
 from ..model.enums import SynapseMatrixConnectivity as Conn
 from ..model.enums import SynapseMatrixWeight as Weight
 
@@ -175,8 +177,7 @@ def unload(model):
     """Detach every wrapper and give the runtime's memory back (device memory and pinned host
     buffers on CUDA: a model loaded again allocates anew)."""
     for group in _all_groups(model):
-        for wrapper in _wrappers(group):
-            wrapper._unload()
+        group._unload()
     if model._runtime is not None:
         model._runtime.free()
     model._runtime = None
@@ -227,24 +228,6 @@ def _read_by_initialisation(view) -> bool:
     return bool(view.egp) or view.collection == "connectivity_extra_global_params"
 
 
-def _wrappers(group):
-    for collection in _COLLECTIONS.values():
-        try:
-            wrappers = collection(group)
-        except AttributeError:          # this kind of group has no such collection
-            continue
-        for wrapper in wrappers.values():
-            yield wrapper
-            yield from getattr(wrapper, "extra_global_params", {}).values()
-    for single in _SINGLE_WRAPPERS.values():
-        try:
-            wrapper = single(group)
-        except AttributeError:
-            continue
-        if wrapper is not None:
-            yield wrapper
-
-
 def _check_egps_allocated(runtime, init_only=False):
     """An EGP that code reads but nobody filled would be a null pointer: refuse to run."""
     for key, record in runtime.manifest.arrays.items():
@@ -263,7 +246,6 @@ def _fill_generated_egps(model, runtime):
     which other groups the model (or a rank of a distributed model) builds. Seed 0 draws
     fresh random rows.
     """
-    import zlib
 
     from ..model.builtin import init_sparse_connectivity_snippets as conn_snippets
 
@@ -272,9 +254,7 @@ def _fill_generated_egps(model, runtime):
         key = (sg.name, "preCalcRowLengthSparseConnect")
         if init is None or key not in runtime.manifest.arrays:
             continue
-        # the same hash as codegen.plan.stream_id(name, purpose), computed here because the
-        # interface does not import the code generator at load
-        stream = zlib.crc32(f"{sg.name}/preCalcRowLength".encode()) & 0xFFFFFFFF
+        stream = contract.stream_id(sg.name, "preCalcRowLength")
         rng = np.random.default_rng([model.seed, stream] if model.seed else None)
         num = int(init.params["num"].value)
         rows = conn_snippets.fixed_number_total_row_lengths(num, sg.src.num_neurons, rng)

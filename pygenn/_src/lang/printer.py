@@ -129,15 +129,14 @@ def _number_text(lexeme: str, precision) -> str:
     """A float literal without suffix, with a digit on both sides of the point; "0.0" for one
     too small for ``precision`` (C rounds it to zero, but NVRTC rejects it as out of range)."""
     text = lexeme.rstrip("fFdD")
-    mantissa = text.lower().partition("e")[0]
+    if text.startswith("."):
+        text = "0" + text
+    mantissa, _, exponent = text.lower().partition("e")
     value = float(text)
     if any(c in "123456789" for c in mantissa) and (
             value if precision == Double
             else struct.unpack("f", struct.pack("f", value))[0]) == 0.0:
         return "0.0"
-    if text.startswith("."):
-        text = "0" + text
-    mantissa, _, exponent = text.lower().partition("e")
     if mantissa.endswith("."):
         text = mantissa + "0" + ("e" + exponent if exponent else "")
     return text

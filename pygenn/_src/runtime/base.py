@@ -32,6 +32,8 @@ class RuntimeBase:
         self._binding_deferred = False
         # seconds per (update group, timer kind), for what Python itself times
         self._update_timers: dict = {}
+        self._update_groups = sorted(set(manifest.custom_update_groups)
+                                     | set(manifest.custom_connectivity))
 
     # ================================================================== backend operations
     def _new_array(self, record, count: int):
@@ -184,8 +186,7 @@ class RuntimeBase:
     # ================================================================== update groups
     def update_group_names(self) -> list:
         """Every update group with custom updates or custom connectivity updates."""
-        return sorted(set(self.manifest.custom_update_groups)
-                      | set(self.manifest.custom_connectivity))
+        return list(self._update_groups)
 
     def custom_update(self, name: str) -> None:
         """Run update group ``name`` in GeNN's order: custom connectivity host code, custom

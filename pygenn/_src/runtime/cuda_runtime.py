@@ -182,9 +182,7 @@ class CudaRuntime(RuntimeBase):
         self._multi_graph = None
         self._aux_streams = []
         self._host = None                 # the custom connectivity host library, once loaded
-        self._timers = {name: 0.0 for name in ("neuron_update", "presynaptic_update",
-                                               "postsynaptic_update", "synapse_dynamics",
-                                               "init", "init_sparse")}
+        self._timers = {name: 0.0 for name in contract.TIMED_PHASES}
         self._timing = bool(manifest.timing)
         self._set_global("_seed", np.array([seed_value(seed)], dtype=np.uint64))
         self._set_global("_deviceTimestep", np.zeros(1, dtype=np.uint64))
