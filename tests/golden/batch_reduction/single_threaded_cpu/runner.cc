@@ -473,8 +473,7 @@ extern "C" void pygenn_postsynaptic_update(uint64_t _timestep) {
     const uint32_t _recordingRow = (uint32_t)(_timestep % _numRecordingTimesteps); (void)_recordingRow;
 }
 #if PYGENN_AVX2_CLONE
-static __attribute__((target("avx2"))) void pygenn_neuron_update_avx2(uint64_t _timestep) {
-    PygennFloatMode _floatMode;
+static __attribute__((target("avx2"))) void pygenn_neuron_update_avx2(uint64_t _timestep, const PygennFloatMode &_floatMode) {
     const timepoint _t = (timepoint)((double)_timestep * 0.1);
     const uint32_t _batch = 0; (void)_batch; (void)_t;
     const uint32_t _recordingRow = (uint32_t)(_timestep % _numRecordingTimesteps); (void)_recordingRow;
@@ -603,8 +602,7 @@ static __attribute__((target("avx2"))) void pygenn_neuron_update_avx2(uint64_t _
     }
 }
 #endif
-static void pygenn_neuron_update_baseline(uint64_t _timestep) {
-    PygennFloatMode _floatMode;
+static void pygenn_neuron_update_baseline(uint64_t _timestep, const PygennFloatMode &_floatMode) {
     const timepoint _t = (timepoint)((double)_timestep * 0.1);
     const uint32_t _batch = 0; (void)_batch; (void)_t;
     const uint32_t _recordingRow = (uint32_t)(_timestep % _numRecordingTimesteps); (void)_recordingRow;
@@ -733,14 +731,15 @@ static void pygenn_neuron_update_baseline(uint64_t _timestep) {
     }
 }
 extern "C" void pygenn_neuron_update(uint64_t _timestep) {
+    PygennFloatMode _floatMode;
     #if PYGENN_AVX2_CLONE
     static const bool _avx2 = __builtin_cpu_supports("avx2");
     if (_avx2) {
-        pygenn_neuron_update_avx2(_timestep);
+        pygenn_neuron_update_avx2(_timestep, _floatMode);
         return;
     }
     #endif
-    pygenn_neuron_update_baseline(_timestep);
+    pygenn_neuron_update_baseline(_timestep, _floatMode);
 }
 extern "C" void pygenn_step_time(uint64_t _timestep) {
     PygennFloatMode _floatMode;
